@@ -1,0 +1,60 @@
+//! `comfywire`: the command-line face of the core. Each subcommand is a thin shell around one core
+//! function; later subcommands (params, set, validate, run…) slot into [`Command`].
+
+mod convert_cmd;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use comfywire::Catalog;
+
+#[derive(Debug, Parser)]
+#[command(name = "comfywire", version, about = "Drive ComfyUI exactly as its editor does")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Convert a UI workflow (as saved by the editor) into the API prompt `POST /prompt` takes.
+    Convert(convert_cmd::ConvertArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Convert(args) => convert_cmd::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("comfywire: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Reads a file, or standard input for `-`.
+pub(crate) fn read_input(path: &Path) -> anyhow::Result<String> {
+    if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).context("cannot read standard input")?;
+        return Ok(text);
+    }
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// The catalog from `--object-info`, else the embedded one (ComfyUI 0.3.64).
+pub(crate) fn load_catalog(path: Option<&PathBuf>) -> anyhow::Result<std::borrow::Cow<'static, Catalog>> {
+    match path {
+        Some(p) => {
+            let text = read_input(p)?;
+            let catalog = Catalog::from_json(&text).with_context(|| format!("{} is not an object_info answer", p.display()))?;
+            Ok(std::borrow::Cow::Owned(catalog))
+        }
+        None => Ok(std::borrow::Cow::Borrowed(Catalog::embedded())),
+    }
+}

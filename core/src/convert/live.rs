@@ -1,0 +1,367 @@
+//! The editor's in-memory graph after loading a workflow: every node's widgets with restored
+//! values, its live input slots (catalog order, links re-matched by name), and for subgraph hosts
+//! the values of their promoted widgets.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use super::warnings::{Warning, WarningCode};
+use super::widgets::{self, WidgetDef, WidgetRole};
+use crate::catalog::{Catalog, NodeDef};
+use crate::workflow::{Graph, Node, SubgraphDef, SUBGRAPH_INPUT_ID};
+
+/// How the editor treats a node.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum NodeKind<'c> {
+    Class(&'c NodeDef),
+    /// An instance of the subgraph definition with this index.
+    Host(usize),
+    Reroute,
+    Primitive,
+    /// Note, MarkdownNote and custom virtual nodes: never emitted, resolve to nothing.
+    Inert,
+    /// A class the catalog does not know: emitted with its links only.
+    Unknown,
+}
+
+impl NodeKind<'_> {
+    pub(crate) fn is_virtual(self) -> bool {
+        matches!(self, NodeKind::Host(_) | NodeKind::Reroute | NodeKind::Primitive | NodeKind::Inert)
+    }
+}
+
+/// Frontend-only node types that are virtual in the editor (core and common custom packs).
+const INERT_TYPES: &[&str] = &["Note", "MarkdownNote"];
+const CUSTOM_VIRTUAL_TYPES: &[&str] = &[
+    "SetNode",
+    "GetNode",
+    "Reroute (rgthree)",
+    "Label (rgthree)",
+    "Bookmark (rgthree)",
+    "Fast Groups Muter (rgthree)",
+    "Fast Groups Bypasser (rgthree)",
+    "Fast Muter (rgthree)",
+    "Fast Bypasser (rgthree)",
+    "Note Plus (mtb)",
+    "Anything Everywhere",
+    "Anything Everywhere3",
+    "Anything Everywhere?",
+    "Prompts Everywhere",
+];
+
+/// A live input slot: what `node.inputs[i]` is after the editor configured the node.
+#[derive(Debug, Clone)]
+pub(crate) struct LiveInput {
+    pub name: String,
+    pub slot_type: String,
+    pub link: Option<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct LiveNode<'w, 'c> {
+    pub node: &'w Node,
+    pub kind: NodeKind<'c>,
+    pub widgets: Vec<WidgetDef>,
+    pub values: Vec<Value>,
+    pub inputs: Vec<LiveInput>,
+    pub output_types: Vec<String>,
+    /// Hosts only: definition input index → value of the promoted widget on this host.
+    pub promoted: HashMap<usize, Value>,
+}
+
+impl LiveNode<'_, '_> {
+    pub(crate) fn widget_value(&self, name: &str) -> Option<&Value> {
+        self.widgets.iter().position(|w| w.name == name).map(|i| &self.values[i])
+    }
+    pub(crate) fn set_widget_value(&mut self, name: &str, value: Value) -> bool {
+        match self.widgets.iter().position(|w| w.name == name) {
+            Some(i) => {
+                self.values[i] = value;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// One graph as loaded: the root, or a subgraph definition's interior.
+#[derive(Debug, Clone)]
+pub(crate) struct LiveGraph<'w, 'c> {
+    pub graph: &'w Graph,
+    pub nodes: Vec<LiveNode<'w, 'c>>,
+    pub by_id: HashMap<&'w str, usize>,
+    /// Definition index, `None` for the root.
+    pub def: Option<usize>,
+    /// JSON path of this graph's `nodes` array, for warnings.
+    pub nodes_path: String,
+    /// The definition this graph is the interior of.
+    pub io: Option<&'w SubgraphDef>,
+}
+
+impl<'w, 'c> LiveGraph<'w, 'c> {
+    pub(crate) fn node(&self, id: &str) -> Option<usize> {
+        self.by_id.get(id).copied()
+    }
+}
+
+/// Slot type as a string (`"*"`, `"IMAGE"`, `"INT,FLOAT"`); non-strings as their JSON text.
+pub(crate) fn slot_type_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        Value::Number(n) if n.as_f64() == Some(0.0) => String::new(),
+        other => other.to_string(),
+    }
+}
+
+pub(crate) struct Loader<'w, 'c, 'x> {
+    pub catalog: &'c Catalog,
+    pub subgraphs: &'w [SubgraphDef],
+    pub def_index: &'x HashMap<&'w str, usize>,
+    pub prefer_named_values: bool,
+    pub warnings: &'x mut Vec<Warning>,
+}
+
+impl<'w, 'c> Loader<'w, 'c, '_> {
+    pub(crate) fn load_graph(&mut self, graph: &'w Graph, def: Option<usize>, nodes_path: String) -> LiveGraph<'w, 'c> {
+        let mut nodes = Vec::with_capacity(graph.nodes.len());
+        let mut by_id = HashMap::new();
+        for (i, node) in graph.nodes.iter().enumerate() {
+            let path = format!("{nodes_path}[{i}]");
+            let live = self.load_node(graph, node, &path);
+            // Duplicate ids: the first node keeps the id (the editor re-mints later ones).
+            by_id.entry(node.id.as_str()).or_insert(nodes.len());
+            nodes.push(live);
+        }
+        let io = def.map(|d| &self.subgraphs[d]);
+        LiveGraph { graph, nodes, by_id, def, nodes_path, io }
+    }
+
+    fn kind_of(&mut self, node: &Node, path: &str) -> NodeKind<'c> {
+        let t = node.node_type.as_str();
+        if let Some(&d) = self.def_index.get(t) {
+            return NodeKind::Host(d);
+        }
+        match t {
+            "Reroute" => NodeKind::Reroute,
+            "PrimitiveNode" => NodeKind::Primitive,
+            _ if INERT_TYPES.contains(&t) => NodeKind::Inert,
+            _ => match self.catalog.get(t) {
+                Some(def) => NodeKind::Class(def),
+                None if CUSTOM_VIRTUAL_TYPES.contains(&t) => {
+                    self.warnings.push(Warning::new(
+                        WarningCode::CustomVirtualNode,
+                        Some(&node.id),
+                        path,
+                        format!("`{t}` is a frontend-only node of a custom pack; its links are not followed"),
+                    ));
+                    NodeKind::Inert
+                }
+                None => {
+                    self.warnings.push(Warning::new(
+                        WarningCode::UnknownNodeType,
+                        Some(&node.id),
+                        path,
+                        format!("node type `{t}` is not in the catalog; emitted with its links only"),
+                    ));
+                    NodeKind::Unknown
+                }
+            },
+        }
+    }
+
+    fn load_node(&mut self, graph: &'w Graph, node: &'w Node, path: &str) -> LiveNode<'w, 'c> {
+        let kind = self.kind_of(node, path);
+        let saved_link = |name: &str| {
+            node.inputs
+                .iter()
+                .filter(|i| i.name == name)
+                .filter_map(|i| i.link)
+                .find(|l| graph.link(*l).is_some_and(|link| link.target_id == node.id))
+        };
+        let saved_inputs = || {
+            node.inputs
+                .iter()
+                .map(|i| LiveInput { name: i.name.clone(), slot_type: slot_type_text(&i.slot_type), link: i.link })
+                .collect::<Vec<_>>()
+        };
+        let saved_outputs = || node.outputs.iter().map(|o| slot_type_text(&o.slot_type)).collect::<Vec<_>>();
+        let mut live = LiveNode {
+            node,
+            kind,
+            widgets: Vec::new(),
+            values: Vec::new(),
+            inputs: Vec::new(),
+            output_types: Vec::new(),
+            promoted: HashMap::new(),
+        };
+        match kind {
+            NodeKind::Class(def) => {
+                live.widgets = widgets::widget_list(def);
+                live.values = live.widgets.iter().map(|w| w.default.clone()).collect();
+                // Sockets first, then one input per widget (all in editor order); saved inputs
+                // the definition lacks (added by custom JS) follow.
+                let ordered = widgets::editor_inputs(def);
+                let mut inputs: Vec<LiveInput> = Vec::new();
+                for pass_widgets in [false, true] {
+                    for (name, _, spec) in &ordered {
+                        if widgets::is_widget(spec) != pass_widgets {
+                            continue;
+                        }
+                        inputs.push(LiveInput { name: name.clone(), slot_type: spec.type_name().to_string(), link: saved_link(name) });
+                    }
+                }
+                for saved in &node.inputs {
+                    if !inputs.iter().any(|i| i.name == saved.name) {
+                        inputs.push(LiveInput { name: saved.name.clone(), slot_type: slot_type_text(&saved.slot_type), link: saved.link });
+                    }
+                }
+                live.inputs = inputs;
+                let mut outputs: Vec<String> = def.outputs.iter().map(|o| o.output_type.clone()).collect();
+                outputs.extend(node.outputs.iter().skip(outputs.len()).map(|o| slot_type_text(&o.slot_type)));
+                live.output_types = outputs;
+                self.restore_values(&mut live, def, path);
+            }
+            NodeKind::Host(d) => {
+                let sub = &self.subgraphs[d];
+                live.inputs = sub
+                    .inputs
+                    .iter()
+                    .map(|i| LiveInput { name: i.name.clone(), slot_type: slot_type_text(&i.slot_type), link: saved_link(&i.name) })
+                    .collect();
+                live.output_types = sub.outputs.iter().map(|o| slot_type_text(&o.slot_type)).collect();
+            }
+            NodeKind::Primitive => {
+                live.output_types = saved_outputs();
+                let value = node.positional_values().and_then(|v| v.first()).cloned();
+                live.widgets.push(WidgetDef {
+                    name: "value".into(),
+                    widget_type: "*".into(),
+                    role: WidgetRole::Input,
+                    saved: true,
+                    default: Value::Null,
+                    spec: None,
+                });
+                // `None` (no saved value) is kept apart from a saved `null`.
+                live.values.push(value.unwrap_or(Value::Null));
+                if node.positional_values().is_none_or(|v| v.is_empty()) {
+                    live.widgets.clear();
+                    live.values.clear();
+                }
+            }
+            NodeKind::Reroute | NodeKind::Inert | NodeKind::Unknown => {
+                live.inputs = saved_inputs();
+                live.output_types = saved_outputs();
+            }
+        }
+        live
+    }
+
+    /// `migrateWidgetsValues` then the positional restore of `LGraphNode.configure`.
+    fn restore_values(&mut self, live: &mut LiveNode<'w, 'c>, def: &NodeDef, path: &str) {
+        let node = live.node;
+        if self.prefer_named_values {
+            if let Some(named) = &node.widgets_values_named {
+                for (i, w) in live.widgets.iter().enumerate() {
+                    if w.saved && w.role != WidgetRole::Button {
+                        if let Some(v) = named.get(&w.name) {
+                            live.values[i] = v.clone();
+                        }
+                    }
+                }
+                return;
+            }
+        }
+        let Some(saved) = node.positional_values() else { return };
+        let values = migrate_widgets_values(def, &live.widgets, saved);
+        let slots: Vec<usize> = (0..live.widgets.len()).filter(|&i| live.widgets[i].saved).collect();
+        for (slot, value) in slots.iter().zip(values.iter()) {
+            if live.widgets[*slot].role != WidgetRole::Button {
+                live.values[*slot] = value.clone();
+            }
+        }
+        if values.len() > slots.len() {
+            self.warnings.push(Warning::new(
+                WarningCode::ExtraWidgetValues,
+                Some(&node.id),
+                &format!("{path}.widgets_values"),
+                format!(
+                    "{} saved widget values for {} widgets of `{}` in this catalog; the last {} were ignored",
+                    values.len(),
+                    slots.len(),
+                    def.name,
+                    values.len() - slots.len()
+                ),
+            ));
+        }
+        if let Some(named) = &node.widgets_values_named {
+            let skewed: Vec<&str> = live
+                .widgets
+                .iter()
+                .zip(&live.values)
+                .filter(|(w, _)| w.role == WidgetRole::Input)
+                .filter(|(w, v)| named.get(&w.name).is_some_and(|n| !crate::json::json_eq(n, v)))
+                .map(|(w, _)| w.name.as_str())
+                .collect();
+            if !skewed.is_empty() {
+                self.warnings.push(Warning::new(
+                    WarningCode::WidgetValuesSkew,
+                    Some(&node.id),
+                    &format!("{path}.widgets_values"),
+                    format!(
+                        "positional values disagree with widgets_values_named for {} (saved by a server with other inputs); the editor uses the positional ones",
+                        skewed.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+/// The editor's `migrateWidgetsValues`: repairs value lists written with `null` holes for
+/// non-serialized widgets, or with slots for `forceInput` inputs.
+fn migrate_widgets_values(def: &NodeDef, widgets: &[WidgetDef], values: &[Value]) -> Vec<Value> {
+    let names: Vec<&str> = widgets.iter().map(|w| w.name.as_str()).collect();
+    let skipped: Vec<&str> = widgets.iter().filter(|w| !w.saved).map(|w| w.name.as_str()).collect();
+    let mut force_flags = Vec::new();
+    for (name, _, spec) in widgets::node_data_inputs(def) {
+        let force = spec.flag("forceInput");
+        if !(names.contains(&name.as_str()) || force) || skipped.contains(&name.as_str()) {
+            continue;
+        }
+        force_flags.push(force);
+        if spec.flag("control_after_generate") {
+            force_flags.push(false);
+        }
+    }
+    let serializable = widgets.iter().filter(|w| w.saved).count();
+    if !force_flags.contains(&true) && values.len() == serializable {
+        return values.to_vec();
+    }
+    let compacted: Vec<Value> =
+        values.iter().enumerate().filter(|(i, _)| widgets.get(*i).is_none_or(|w| w.saved)).map(|(_, v)| v.clone()).collect();
+    let aligned = if compacted.len() == force_flags.len() {
+        compacted
+    } else if values.len() == force_flags.len() {
+        values.to_vec()
+    } else {
+        return values.to_vec();
+    };
+    aligned.into_iter().zip(&force_flags).filter(|(_, f)| !**f).map(|(v, _)| v).collect()
+}
+
+/// Whether link `link_id` of `graph` starts at the subgraph input node.
+pub(crate) fn from_subgraph_input(graph: &Graph, link_id: i64) -> Option<i64> {
+    graph.link(link_id).filter(|l| l.origin_id == SUBGRAPH_INPUT_ID).map(|l| l.origin_slot)
+}
+
+impl LiveGraph<'_, '_> {
+    /// The definition's inputs and outputs (empty for the root graph).
+    pub(crate) fn def_io(&self) -> (&[crate::workflow::SubgraphIo], &[crate::workflow::SubgraphIo]) {
+        match self.io {
+            Some(def) => (&def.inputs, &def.outputs),
+            None => (&[], &[]),
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! Load-time rewrites the editor makes before it builds the graph: subgraph interior ids that
+//! collide are renumbered (frontend ≥ 1.42), duplicate definitions and nodes are dropped.
+
+use std::collections::HashSet;
+
+use serde_json::Value;
+
+use super::warnings::{Warning, WarningCode};
+use super::ConvertOptions;
+use crate::catalog::Catalog;
+use crate::error::Result;
+use crate::workflow::{SubgraphDef, Workflow};
+
+pub(crate) fn normalize(
+    workflow: &Workflow,
+    _catalog: &Catalog,
+    options: &ConvertOptions,
+    warnings: &mut Vec<Warning>,
+) -> Result<Workflow> {
+    let mut wf = workflow.clone();
+    dedupe_definitions(&mut wf.subgraphs);
+    if !options.keep_subgraph_ids {
+        renumber_interior_ids(&mut wf, warnings);
+    }
+    Ok(wf)
+}
+
+/// The first definition of an id wins; inside a definition, the first node of an id wins.
+fn dedupe_definitions(subgraphs: &mut Vec<SubgraphDef>) {
+    let mut seen = HashSet::new();
+    subgraphs.retain(|s| seen.insert(s.id.clone()));
+    for def in subgraphs {
+        let mut ids = HashSet::new();
+        def.graph.nodes.retain(|n| ids.insert(n.id.clone()));
+    }
+}
+
+fn numeric_id(id: &str) -> Option<i64> {
+    id.parse::<i64>().ok().filter(|n| n.to_string() == id)
+}
+
+/// `deduplicateClonedSubgraphNodeIds`: walking definitions in order, an interior id already used
+/// by the root or an earlier definition gets the next free number after the graph's counter.
+fn renumber_interior_ids(wf: &mut Workflow, warnings: &mut Vec<Warning>) {
+    let mut used_keys: HashSet<String> = wf.graph.nodes.iter().map(|n| n.id.clone()).collect();
+    let mut used_numbers: HashSet<i64> = used_keys.iter().filter_map(|k| numeric_id(k)).collect();
+    let mut last = wf.last_node_id;
+    let mut remaps: Vec<(String, Vec<(String, String)>)> = Vec::new();
+
+    for (d, def) in wf.subgraphs.iter_mut().enumerate() {
+        let mut remapped: Vec<(String, String)> = Vec::new();
+        for node in &mut def.graph.nodes {
+            if used_keys.contains(&node.id) {
+                let mut next = last.max(0) + 1;
+                while used_numbers.contains(&next) {
+                    next += 1;
+                }
+                last = next;
+                let new_id = next.to_string();
+                remapped.push((node.id.clone(), new_id.clone()));
+                node.id = new_id.clone();
+                used_numbers.insert(next);
+                used_keys.insert(new_id);
+            } else {
+                used_keys.insert(node.id.clone());
+                if let Some(n) = numeric_id(&node.id) {
+                    used_numbers.insert(n);
+                    last = last.max(n);
+                }
+            }
+        }
+        if remapped.is_empty() {
+            continue;
+        }
+        let lookup = |id: &str| remapped.iter().find(|(old, _)| old == id).map(|(_, new)| new.clone());
+        for link in def.graph.links.values_mut() {
+            if let Some(new) = lookup(&link.origin_id) {
+                link.origin_id = new;
+            }
+            if let Some(new) = lookup(&link.target_id) {
+                link.target_id = new;
+            }
+        }
+        let summary: Vec<String> = remapped.iter().map(|(a, b)| format!("{a}→{b}")).collect();
+        warnings.push(Warning::new(
+            WarningCode::SubgraphIdsRenumbered,
+            None,
+            &format!("$.definitions.subgraphs[{d}].nodes"),
+            format!("interior node ids of subgraph `{}` collide with other nodes and were renumbered as the editor does: {}", def.name, summary.join(", ")),
+        ));
+        remaps.push((def.id.clone(), remapped));
+    }
+
+    // Hosts keep pointing at the right interior widgets in their legacy `proxyWidgets`.
+    let patch_hosts = |nodes: &mut [crate::workflow::Node]| {
+        for node in nodes {
+            let Some((_, remapped)) = remaps.iter().find(|(def, _)| *def == node.node_type) else { continue };
+            let Some(Value::Array(entries)) = node.properties.get_mut("proxyWidgets") else { continue };
+            for entry in entries.iter_mut() {
+                let Some(first) = entry.as_array_mut().and_then(|e| e.first_mut()) else { continue };
+                let key = match first {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    _ => continue,
+                };
+                if let Some((_, new)) = remapped.iter().find(|(old, _)| *old == key) {
+                    *first = Value::String(new.clone());
+                }
+            }
+        }
+    };
+    patch_hosts(&mut wf.graph.nodes);
+    for def in &mut wf.subgraphs {
+        patch_hosts(&mut def.graph.nodes);
+    }
+}

@@ -1,0 +1,86 @@
+//! The one error type of the core. Every variant has a stable [`Error::code`] that the JS bindings
+//! expose as `err.code`; messages may improve, codes may not change.
+
+use std::fmt;
+
+/// A failure that stops an operation. Problems that leave a usable result (a dangling link, an
+/// unknown node type) are not errors: they are returned as [`crate::convert::Warning`] values.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The text is not JSON at all.
+    #[error("invalid JSON at line {line}, column {column}: {message}")]
+    JsonSyntax { line: usize, column: usize, message: String },
+
+    /// JSON that does not have the shape of a workflow (UI or API format).
+    #[error("invalid workflow at {path}: {message}")]
+    InvalidWorkflow { path: String, message: String },
+
+    /// JSON that does not have the shape of a `GET /object_info` answer.
+    #[error("invalid object_info at {path}: {message}")]
+    InvalidCatalog { path: String, message: String },
+
+    /// The document is valid JSON but neither a UI workflow nor an API prompt.
+    #[error("not a ComfyUI workflow or prompt: {reason}")]
+    UnknownFormat { reason: String },
+
+    /// The graph cannot be converted at all (for example a subgraph that contains itself).
+    #[error("cannot convert workflow: {message}")]
+    Conversion { message: String },
+}
+
+impl Error {
+    /// Stable machine-readable code, identical in Rust, Node and the browser.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::JsonSyntax { .. } => "JSON_SYNTAX",
+            Error::InvalidWorkflow { .. } => "INVALID_WORKFLOW",
+            Error::InvalidCatalog { .. } => "INVALID_CATALOG",
+            Error::UnknownFormat { .. } => "UNKNOWN_FORMAT",
+            Error::Conversion { .. } => "CONVERSION_FAILED",
+        }
+    }
+
+    pub(crate) fn json_syntax(err: &serde_json::Error) -> Self {
+        let full = err.to_string();
+        // serde_json appends " at line L column C"; the fields carry that already.
+        let message = match full.rfind(" at line ") {
+            Some(cut) => full[..cut].to_string(),
+            None => full,
+        };
+        Error::JsonSyntax { line: err.line(), column: err.column(), message }
+    }
+}
+
+/// Which document a shape error belongs to; lets one reader serve workflows and catalogs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Document {
+    Workflow,
+    Catalog,
+}
+
+impl Document {
+    pub(crate) fn error(self, path: impl fmt::Display, message: impl Into<String>) -> Error {
+        let (path, message) = (path.to_string(), message.into());
+        match self {
+            Document::Workflow => Error::InvalidWorkflow { path, message },
+            Document::Catalog => Error::InvalidCatalog { path, message },
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable() {
+        let err = Error::json_syntax(&serde_json::from_str::<serde_json::Value>("{").unwrap_err());
+        assert_eq!(err.code(), "JSON_SYNTAX");
+        assert!(matches!(err, Error::JsonSyntax { line: 1, column: 1, .. }), "{err:?}");
+        assert!(!err.to_string().contains(" at line 1 column"), "{err}");
+        assert_eq!(Document::Catalog.error("$.x", "bad").code(), "INVALID_CATALOG");
+    }
+}

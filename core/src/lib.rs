@@ -1,0 +1,22 @@
+//! comfywire: drive ComfyUI exactly as its editor does.
+//!
+//! This crate is the pure core: no I/O, no binding dependencies, builds for `wasm32-unknown-unknown`.
+//! - [`workflow`]: the editor's UI format; [`prompt`]: the API format `POST /prompt` takes;
+//! - [`catalog`]: node classes from `GET /object_info` (ComfyUI 0.3.64's is embedded);
+//! - [`convert`]: UI → API, identical to the editor's `graphToPrompt`.
+
+pub mod catalog;
+pub mod convert;
+pub mod error;
+pub mod json;
+pub mod prompt;
+pub mod workflow;
+
+pub use catalog::Catalog;
+pub use convert::{ConvertOptions, Conversion, Warning, WarningCode, convert};
+pub use error::{Error, Result};
+pub use prompt::Prompt;
+pub use workflow::Workflow;
+
+/// The crate version, as bindings report it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
