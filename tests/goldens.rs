@@ -12,7 +12,9 @@ use serde_json::Value;
 
 /// Normalises what the editor makes nondeterministic (see the module comment).
 fn normalise(expected: &mut Value, actual: &Value) {
-    let Some(nodes) = expected.as_object_mut() else { return };
+    let Some(nodes) = expected.as_object_mut() else {
+        return;
+    };
     for (id, node) in nodes.iter_mut() {
         let remote = node.get("class_type").and_then(Value::as_str) == Some("LoadImageOutput");
         if !remote || node["inputs"].get("image") != Some(&Value::String("Loading...".into())) {
@@ -26,12 +28,15 @@ fn normalise(expected: &mut Value, actual: &Value) {
 
 /// Drops `_meta` only when asked (the report lists meta-only differences separately).
 fn conversions() -> Vec<(String, Vec<String>)> {
-    let catalog = Catalog::from_json(&std::fs::read_to_string(fixtures().join("object_info.json")).unwrap()).unwrap();
+    let catalog =
+        Catalog::from_json(&std::fs::read_to_string(fixtures().join("object_info.json")).unwrap())
+            .unwrap();
     let options = ConvertOptions::default();
     golden_stems()
         .into_iter()
         .map(|stem| {
-            let workflow = Workflow::from_json(&read_golden(&stem, "workflow")).unwrap_or_else(|e| panic!("{stem}: {e}"));
+            let workflow = Workflow::from_json(&read_golden(&stem, "workflow"))
+                .unwrap_or_else(|e| panic!("{stem}: {e}"));
             let actual = match convert(&workflow, &catalog, &options) {
                 Ok(c) => c.prompt.to_value(),
                 Err(e) => return (stem, vec![format!("conversion failed: {e}")]),
@@ -49,7 +54,8 @@ fn conversions() -> Vec<(String, Vec<String>)> {
 /// Goldens the converter does not reproduce yet, with the reason; the test fails if one of them
 /// starts matching (so the list only ever shrinks) or if any other golden differs.
 fn known_mismatches() -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(fixtures().join("goldens-known-mismatches.tsv")).unwrap_or_default();
+    let text = std::fs::read_to_string(fixtures().join("goldens-known-mismatches.tsv"))
+        .unwrap_or_default();
     text.lines()
         .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
         .map(|l| {
@@ -62,7 +68,11 @@ fn known_mismatches() -> Vec<(String, String)> {
 #[test]
 fn every_golden_converts_exactly() {
     let results = conversions();
-    assert!(results.len() >= 450, "golden corpus missing: {} pairs", results.len());
+    assert!(
+        results.len() >= 450,
+        "golden corpus missing: {} pairs",
+        results.len()
+    );
     let known = known_mismatches();
     let mut unexpected = Vec::new();
     let mut fixed = Vec::new();
@@ -72,11 +82,31 @@ fn every_golden_converts_exactly() {
         match (diffs.is_empty(), listed) {
             (true, false) => exact += 1,
             (true, true) => fixed.push(stem.clone()),
-            (false, false) => unexpected.push(format!("{stem}:\n    {}", diffs.iter().take(8).cloned().collect::<Vec<_>>().join("\n    "))),
+            (false, false) => unexpected.push(format!(
+                "{stem}:\n    {}",
+                diffs
+                    .iter()
+                    .take(8)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join("\n    ")
+            )),
             (false, true) => {}
         }
     }
-    println!("goldens: {exact}/{} exact, {} known mismatches", results.len(), known.len());
-    assert!(fixed.is_empty(), "now matching, remove from goldens-known-mismatches.tsv: {fixed:?}");
-    assert!(unexpected.is_empty(), "{} goldens differ:\n{}", unexpected.len(), unexpected.join("\n"));
+    println!(
+        "goldens: {exact}/{} exact, {} known mismatches",
+        results.len(),
+        known.len()
+    );
+    assert!(
+        fixed.is_empty(),
+        "now matching, remove from goldens-known-mismatches.tsv: {fixed:?}"
+    );
+    assert!(
+        unexpected.is_empty(),
+        "{} goldens differ:\n{}",
+        unexpected.len(),
+        unexpected.join("\n")
+    );
 }

@@ -22,7 +22,9 @@ pub fn golden_stems() -> Vec<String> {
 }
 
 pub fn read_golden(stem: &str, kind: &str) -> String {
-    let path = fixtures().join("goldens").join(format!("{stem}.{kind}.json"));
+    let path = fixtures()
+        .join("goldens")
+        .join(format!("{stem}.{kind}.json"));
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
 
@@ -56,11 +58,19 @@ fn diff_into(path: &str, expected: &Value, actual: &Value, out: &mut Vec<String>
                 diff_into(&format!("{path}[{i}]"), ev, av, out);
             }
         }
-        _ => out.push(format!("{path}: expected {} got {}", short(expected), short(actual))),
+        _ => out.push(format!(
+            "{path}: expected {} got {}",
+            short(expected),
+            short(actual)
+        )),
     }
 }
 
 fn short(v: &Value) -> String {
     let text = v.to_string();
-    if text.chars().count() > 80 { format!("{}…", text.chars().take(80).collect::<String>()) } else { text }
+    if text.chars().count() > 80 {
+        format!("{}…", text.chars().take(80).collect::<String>())
+    } else {
+        text
+    }
 }

@@ -42,7 +42,8 @@ pub(crate) fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     let mut json = conversion.prompt.to_json_pretty();
     json.push('\n');
     match &args.output {
-        Some(path) => std::fs::write(path, json).with_context(|| format!("cannot write {}", path.display()))?,
+        Some(path) => std::fs::write(path, json)
+            .with_context(|| format!("cannot write {}", path.display()))?,
         None => print!("{json}"),
     }
     if args.json_warnings {

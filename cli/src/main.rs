@@ -11,7 +11,11 @@ use clap::{Parser, Subcommand};
 use comfywire::Catalog;
 
 #[derive(Debug, Parser)]
-#[command(name = "comfywire", version, about = "Drive ComfyUI exactly as its editor does")]
+#[command(
+    name = "comfywire",
+    version,
+    about = "Drive ComfyUI exactly as its editor does"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -41,18 +45,22 @@ fn main() -> ExitCode {
 pub(crate) fn read_input(path: &Path) -> anyhow::Result<String> {
     if path.as_os_str() == "-" {
         let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text).context("cannot read standard input")?;
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .context("cannot read standard input")?;
         return Ok(text);
     }
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// The catalog from `--object-info`, else the embedded one (ComfyUI 0.3.64).
-pub(crate) fn load_catalog(path: Option<&PathBuf>) -> anyhow::Result<std::borrow::Cow<'static, Catalog>> {
+pub(crate) fn load_catalog(
+    path: Option<&PathBuf>,
+) -> anyhow::Result<std::borrow::Cow<'static, Catalog>> {
     match path {
         Some(p) => {
             let text = read_input(p)?;
-            let catalog = Catalog::from_json(&text).with_context(|| format!("{} is not an object_info answer", p.display()))?;
+            let catalog = Catalog::from_json(&text)
+                .with_context(|| format!("{} is not an object_info answer", p.display()))?;
             Ok(std::borrow::Cow::Owned(catalog))
         }
         None => Ok(std::borrow::Cow::Borrowed(Catalog::embedded())),

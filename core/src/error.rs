@@ -10,7 +10,11 @@ use std::fmt;
 pub enum Error {
     /// The text is not JSON at all.
     #[error("invalid JSON at line {line}, column {column}: {message}")]
-    JsonSyntax { line: usize, column: usize, message: String },
+    JsonSyntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
 
     /// JSON that does not have the shape of a workflow (UI or API format).
     #[error("invalid workflow at {path}: {message}")]
@@ -48,7 +52,11 @@ impl Error {
             Some(cut) => full[..cut].to_string(),
             None => full,
         };
-        Error::JsonSyntax { line: err.line(), column: err.column(), message }
+        Error::JsonSyntax {
+            line: err.line(),
+            column: err.column(),
+            message,
+        }
     }
 }
 
@@ -79,8 +87,21 @@ mod tests {
     fn codes_are_stable() {
         let err = Error::json_syntax(&serde_json::from_str::<serde_json::Value>("{").unwrap_err());
         assert_eq!(err.code(), "JSON_SYNTAX");
-        assert!(matches!(err, Error::JsonSyntax { line: 1, column: 1, .. }), "{err:?}");
+        assert!(
+            matches!(
+                err,
+                Error::JsonSyntax {
+                    line: 1,
+                    column: 1,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
         assert!(!err.to_string().contains(" at line 1 column"), "{err}");
-        assert_eq!(Document::Catalog.error("$.x", "bad").code(), "INVALID_CATALOG");
+        assert_eq!(
+            Document::Catalog.error("$.x", "bad").code(),
+            "INVALID_CATALOG"
+        );
     }
 }

@@ -59,19 +59,30 @@ pub(crate) struct Reader {
 }
 
 impl Reader {
-    pub(crate) fn object<'v>(&self, v: &'v Value, path: &JsonPath) -> Result<&'v Map<String, Value>> {
-        v.as_object().ok_or_else(|| self.doc.error(path, format!("expected an object, found {}", kind(v))))
+    pub(crate) fn object<'v>(
+        &self,
+        v: &'v Value,
+        path: &JsonPath,
+    ) -> Result<&'v Map<String, Value>> {
+        v.as_object().ok_or_else(|| {
+            self.doc
+                .error(path, format!("expected an object, found {}", kind(v)))
+        })
     }
 
     pub(crate) fn array<'v>(&self, v: &'v Value, path: &JsonPath) -> Result<&'v [Value]> {
-        v.as_array()
-            .map(Vec::as_slice)
-            .ok_or_else(|| self.doc.error(path, format!("expected an array, found {}", kind(v))))
+        v.as_array().map(Vec::as_slice).ok_or_else(|| {
+            self.doc
+                .error(path, format!("expected an array, found {}", kind(v)))
+        })
     }
 
     /// An integer given as a JSON integer or as a decimal string (the editor's zod schemas accept both).
     pub(crate) fn int(&self, v: &Value, path: &JsonPath) -> Result<i64> {
-        as_int(v).ok_or_else(|| self.doc.error(path, format!("expected an integer, found {}", kind(v))))
+        as_int(v).ok_or_else(|| {
+            self.doc
+                .error(path, format!("expected an integer, found {}", kind(v)))
+        })
     }
 
     /// A node id: integer or string, kept in its JS string form (`3` → `"3"`).
@@ -79,14 +90,10 @@ impl Reader {
         match v {
             Value::String(s) => Ok(s.clone()),
             Value::Number(n) => Ok(n.to_string()),
-            _ => Err(self.doc.error(path, format!("expected a node id, found {}", kind(v)))),
+            _ => Err(self
+                .doc
+                .error(path, format!("expected a node id, found {}", kind(v)))),
         }
-    }
-
-    pub(crate) fn string(&self, v: &Value, path: &JsonPath) -> Result<String> {
-        v.as_str()
-            .map(str::to_string)
-            .ok_or_else(|| self.doc.error(path, format!("expected a string, found {}", kind(v))))
     }
 }
 
@@ -148,7 +155,9 @@ pub fn json_eq(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().zip(y).all(|(a, b)| json_eq(a, b))
         }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, v)| y.get(k).is_some_and(|w| json_eq(v, w)))
         }
         _ => a == b,
     }
@@ -191,19 +200,31 @@ mod tests {
     #[test]
     fn big_integers_survive_parsing() {
         let v = parse(r#"{"seed": 18446744073709551615, "neg": -18446744073709551615}"#).unwrap();
-        assert_eq!(serde_json::to_string(&v).unwrap(), r#"{"seed":18446744073709551615,"neg":-18446744073709551615}"#);
+        assert_eq!(
+            serde_json::to_string(&v).unwrap(),
+            r#"{"seed":18446744073709551615,"neg":-18446744073709551615}"#
+        );
     }
 
     #[test]
     fn numbers_compare_by_value() {
-        assert!(json_eq(&json!({"a": 8, "b": [1.5]}), &parse(r#"{"b": [1.50], "a": 8.0}"#).unwrap()));
-        assert!(!json_eq(&parse("18446744073709551615").unwrap(), &parse("18446744073709551614").unwrap()));
+        assert!(json_eq(
+            &json!({"a": 8, "b": [1.5]}),
+            &parse(r#"{"b": [1.50], "a": 8.0}"#).unwrap()
+        ));
+        assert!(!json_eq(
+            &parse("18446744073709551615").unwrap(),
+            &parse("18446744073709551614").unwrap()
+        ));
         assert!(!json_eq(&json!({"a": 1}), &json!({"a": 1, "b": 2})));
     }
 
     #[test]
     fn js_enumerates_index_keys_first() {
-        assert_eq!(js_key_order(["b", "10", "a", "2", "01"]), vec!["2", "10", "b", "a", "01"]);
+        assert_eq!(
+            js_key_order(["b", "10", "a", "2", "01"]),
+            vec!["2", "10", "b", "a", "01"]
+        );
     }
 
     #[test]

@@ -13,7 +13,7 @@ pub mod prompt;
 pub mod workflow;
 
 pub use catalog::Catalog;
-pub use convert::{ConvertOptions, Conversion, Warning, WarningCode, convert};
+pub use convert::{Conversion, ConvertOptions, Warning, WarningCode, convert};
 pub use error::{Error, Result};
 pub use prompt::Prompt;
 pub use workflow::Workflow;

@@ -38,7 +38,9 @@ impl Prompt {
     }
 
     pub fn from_value(value: &Value) -> Result<Self> {
-        const R: Reader = Reader { doc: Document::Workflow };
+        const R: Reader = Reader {
+            doc: Document::Workflow,
+        };
         let root = JsonPath::Root;
         let mut obj = R.object(value, &root)?;
         let prompt_path = root.key("prompt");
@@ -58,9 +60,14 @@ impl Prompt {
             nodes.insert(
                 id.clone(),
                 PromptNode {
-                    class_type: member(n, "class_type").and_then(Value::as_str).map(str::to_string),
+                    class_type: member(n, "class_type")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
                     inputs,
-                    meta: member(n, "_meta").and_then(Value::as_object).cloned().unwrap_or_default(),
+                    meta: member(n, "_meta")
+                        .and_then(Value::as_object)
+                        .cloned()
+                        .unwrap_or_default(),
                 },
             );
         }
@@ -73,7 +80,8 @@ impl Prompt {
         value.as_object().is_some_and(|o| {
             !o.is_empty()
                 && o.values().all(|n| {
-                    n.get("class_type").is_some_and(Value::is_string) && n.get("inputs").is_some_and(Value::is_object)
+                    n.get("class_type").is_some_and(Value::is_string)
+                        && n.get("inputs").is_some_and(Value::is_object)
                 })
         })
     }

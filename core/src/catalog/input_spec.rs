@@ -41,9 +41,11 @@ impl InputSpec {
     pub fn choices(&self) -> Option<&[Value]> {
         match &self.spec_type {
             SpecType::LegacyCombo(list) => Some(list),
-            SpecType::Named(name) if name == "COMBO" => {
-                self.options.get("options").and_then(Value::as_array).map(Vec::as_slice)
-            }
+            SpecType::Named(name) if name == "COMBO" => self
+                .options
+                .get("options")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice),
             SpecType::Named(_) => None,
         }
     }

@@ -65,10 +65,19 @@ impl NodeDef {
     /// Required and optional inputs (never hidden ones) in the order the editor creates them:
     /// `input_order` when present (listed required, listed optional, then the rest), else catalog order.
     pub fn ordered_inputs(&self) -> Vec<&InputDef> {
-        let visible: Vec<&InputDef> = self.inputs.iter().filter(|i| i.kind != InputKind::Hidden).collect();
-        let Some((required, optional)) = &self.input_order else { return visible };
+        let visible: Vec<&InputDef> = self
+            .inputs
+            .iter()
+            .filter(|i| i.kind != InputKind::Hidden)
+            .collect();
+        let Some((required, optional)) = &self.input_order else {
+            return visible;
+        };
         let mut ordered = Vec::with_capacity(visible.len());
-        for (names, kind) in [(required, InputKind::Required), (optional, InputKind::Optional)] {
+        for (names, kind) in [
+            (required, InputKind::Required),
+            (optional, InputKind::Optional),
+        ] {
             for name in names {
                 if let Some(def) = visible.iter().find(|i| i.kind == kind && &i.name == name) {
                     if !ordered.iter().any(|o: &&InputDef| std::ptr::eq(*o, *def)) {
@@ -88,7 +97,8 @@ impl NodeDef {
 
 /// The English display name the editor (1.58.1) bundles for a class, if any.
 pub fn editor_display_name(class_type: &str) -> Option<&'static str> {
-    static NAMES: std::sync::OnceLock<std::collections::HashMap<String, String>> = std::sync::OnceLock::new();
+    static NAMES: std::sync::OnceLock<std::collections::HashMap<String, String>> =
+        std::sync::OnceLock::new();
     NAMES
         .get_or_init(|| {
             serde_json::from_str(include_str!("../../catalog/editor_display_names.json"))

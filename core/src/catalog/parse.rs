@@ -5,7 +5,9 @@ use super::{Catalog, InputDef, InputKind, InputSpec, NodeDef, OutputDef, SpecTyp
 use crate::error::{Document, Result};
 use crate::json::{JsonPath, Reader, member};
 
-const R: Reader = Reader { doc: Document::Catalog };
+const R: Reader = Reader {
+    doc: Document::Catalog,
+};
 
 pub(super) fn parse_catalog(value: &Value) -> Result<Catalog> {
     let root = JsonPath::Root;
@@ -31,30 +33,53 @@ fn parse_node_def(class: &str, def: &Value, path: &JsonPath) -> Result<NodeDef> 
     if let Some(input) = member(obj, "input") {
         let input_path = path.key("input");
         let sections = R.object(input, &input_path)?;
-        for (section, kind) in
-            [("required", InputKind::Required), ("optional", InputKind::Optional), ("hidden", InputKind::Hidden)]
-        {
-            let Some(entries) = member(sections, section) else { continue };
+        for (section, kind) in [
+            ("required", InputKind::Required),
+            ("optional", InputKind::Optional),
+            ("hidden", InputKind::Hidden),
+        ] {
+            let Some(entries) = member(sections, section) else {
+                continue;
+            };
             let section_path = input_path.key(section);
             for (name, spec) in R.object(entries, &section_path)? {
                 let spec = parse_spec(spec, kind, &section_path.key(name))?;
-                inputs.push(InputDef { name: name.clone(), kind, spec });
+                inputs.push(InputDef {
+                    name: name.clone(),
+                    kind,
+                    spec,
+                });
             }
         }
     }
-    let input_order = member(obj, "input_order").and_then(Value::as_object).map(|o| {
-        let names = |k: &str| -> Vec<String> {
-            member(o, k)
-                .and_then(Value::as_array)
-                .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
-                .unwrap_or_default()
-        };
-        (names("required"), names("optional"))
-    });
+    let input_order = member(obj, "input_order")
+        .and_then(Value::as_object)
+        .map(|o| {
+            let names = |k: &str| -> Vec<String> {
+                member(o, k)
+                    .and_then(Value::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            (names("required"), names("optional"))
+        });
 
-    let list = |key: &str| member(obj, key).and_then(Value::as_array).cloned().unwrap_or_default();
-    let (types, names, is_list, tooltips) =
-        (list("output"), list("output_name"), list("output_is_list"), list("output_tooltips"));
+    let list = |key: &str| {
+        member(obj, key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (types, names, is_list, tooltips) = (
+        list("output"),
+        list("output_name"),
+        list("output_is_list"),
+        list("output_tooltips"),
+    );
     let outputs = types
         .iter()
         .enumerate()
@@ -66,7 +91,11 @@ fn parse_node_def(class: &str, def: &Value, path: &JsonPath) -> Result<NodeDef> 
                 other => other.to_string(),
             };
             OutputDef {
-                name: names.get(i).and_then(Value::as_str).unwrap_or(&output_type).to_string(),
+                name: names
+                    .get(i)
+                    .and_then(Value::as_str)
+                    .unwrap_or(&output_type)
+                    .to_string(),
                 output_type,
                 is_list: is_list.get(i).and_then(Value::as_bool).unwrap_or(false),
                 tooltip: tooltips.get(i).and_then(Value::as_str).map(str::to_string),
@@ -93,7 +122,10 @@ fn parse_node_def(class: &str, def: &Value, path: &JsonPath) -> Result<NodeDef> 
 fn parse_spec(spec: &Value, kind: InputKind, path: &JsonPath) -> Result<InputSpec> {
     // Hidden inputs are `"PROMPT"` (V1) or `["UNIQUE_ID"]` (V3).
     if let (InputKind::Hidden, Value::String(t)) = (kind, spec) {
-        return Ok(InputSpec { spec_type: SpecType::Named(t.clone()), options: Map::new() });
+        return Ok(InputSpec {
+            spec_type: SpecType::Named(t.clone()),
+            options: Map::new(),
+        });
     }
     let parts = R.array(spec, path)?;
     let Some(first) = parts.first() else {
@@ -103,10 +135,20 @@ fn parse_spec(spec: &Value, kind: InputKind, path: &JsonPath) -> Result<InputSpe
         Value::Array(choices) => SpecType::LegacyCombo(choices.clone()),
         Value::String(name) => SpecType::Named(name.clone()),
         other => {
-            return Err(Document::Catalog.error(path.index(0), format!("expected a type name or a list of choices, found {}", crate::json::kind(other))));
+            return Err(Document::Catalog.error(
+                path.index(0),
+                format!(
+                    "expected a type name or a list of choices, found {}",
+                    crate::json::kind(other)
+                ),
+            ));
         }
     };
-    let options = parts.get(1).and_then(Value::as_object).cloned().unwrap_or_default();
+    let options = parts
+        .get(1)
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     Ok(InputSpec { spec_type, options })
 }
 
@@ -121,11 +163,17 @@ mod tests {
         assert_eq!(c.len(), 496);
         let ks = c.get("KSampler").unwrap();
         let seed = ks.input("seed").unwrap();
-        assert_eq!(seed.spec.option("max").unwrap().to_string(), "18446744073709551615");
+        assert_eq!(
+            seed.spec.option("max").unwrap().to_string(),
+            "18446744073709551615"
+        );
         assert!(seed.spec.flag("control_after_generate"));
         assert_eq!(ks.input("sampler_name").unwrap().spec.type_name(), "COMBO");
         assert_eq!(ks.title(), "KSampler");
-        assert_eq!(c.get("CheckpointLoaderSimple").unwrap().title(), "Load Checkpoint");
+        assert_eq!(
+            c.get("CheckpointLoaderSimple").unwrap().title(),
+            "Load Checkpoint"
+        );
         assert_eq!(ks.outputs[0].output_type, "LATENT");
     }
 
@@ -137,7 +185,13 @@ mod tests {
                      "input_order": {"required": ["a", "b"], "optional": ["z"]}, "output": []}}"#,
         )
         .unwrap();
-        let names: Vec<_> = c.get("N").unwrap().ordered_inputs().iter().map(|i| i.name.as_str()).collect();
+        let names: Vec<_> = c
+            .get("N")
+            .unwrap()
+            .ordered_inputs()
+            .iter()
+            .map(|i| i.name.as_str())
+            .collect();
         assert_eq!(names, ["a", "b", "z", "upload"]);
     }
 

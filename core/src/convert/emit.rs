@@ -16,10 +16,26 @@ use crate::workflow::{SUBGRAPH_INPUT_ID, Workflow};
 
 /// Save nodes whose `filename_prefix` goes through the editor's text replacements.
 const SAVE_NODES: &[&str] = &[
-    "SaveImage", "SaveImageAdvanced", "SaveSVGNode", "SaveVideo", "SaveAnimatedWEBP", "SaveWEBM",
-    "SaveAudio", "SaveAudioMP3", "SaveAudioOpus", "SaveAudioAdvanced", "SaveGLB", "Save3DAdvanced",
-    "SaveGaussianSplat", "SavePointCloud", "SaveAnimatedPNG", "CLIPSave", "VAESave", "ModelSave",
-    "LoraSave", "SaveLatent",
+    "SaveImage",
+    "SaveImageAdvanced",
+    "SaveSVGNode",
+    "SaveVideo",
+    "SaveAnimatedWEBP",
+    "SaveWEBM",
+    "SaveAudio",
+    "SaveAudioMP3",
+    "SaveAudioOpus",
+    "SaveAudioAdvanced",
+    "SaveGLB",
+    "Save3DAdvanced",
+    "SaveGaussianSplat",
+    "SavePointCloud",
+    "SaveAnimatedPNG",
+    "CLIPSave",
+    "VAESave",
+    "ModelSave",
+    "LoraSave",
+    "SaveLatent",
 ];
 
 /// How deep link resolution may go before it is taken for a cycle.
@@ -61,7 +77,13 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
             DynamicPrompts::Resolve { seed } => Some(SplitMix64::new(seed)),
             DynamicPrompts::Keep => None,
         };
-        Emitter { graphs, options, warnings, rng, cycle_reported: false }
+        Emitter {
+            graphs,
+            options,
+            warnings,
+            rng,
+            cycle_reported: false,
+        }
     }
 
     fn graph_of_def(&self, def: usize) -> usize {
@@ -71,17 +93,25 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
     /// Subgraph hosts: each definition input whose link reaches an interior widget gets a
     /// promoted widget on the host, valued from the host's `widgets_values` in promoted-input
     /// order (`SubgraphNode._applyPromotedWidgetValues`), else the interior widget's value.
+    /// Hosts saved with legacy `properties.proxyWidgets` are then migrated as the editor does.
     pub(crate) fn promote_host_widgets(&mut self) {
         for g in 0..self.graphs.len() {
             for n in 0..self.graphs[g].nodes.len() {
-                let NodeKind::Host(def) = self.graphs[g].nodes[n].kind else { continue };
+                let NodeKind::Host(def) = self.graphs[g].nodes[n].kind else {
+                    continue;
+                };
                 let inner = self.graph_of_def(def);
                 let count = self.graphs[inner].graph_def_inputs_len();
-                let saved = self.graphs[g].nodes[n].node.positional_values().map(<[Value]>::to_vec);
+                let saved = self.graphs[g].nodes[n]
+                    .node
+                    .positional_values()
+                    .map(<[Value]>::to_vec);
                 let mut promoted = HashMap::new();
                 let mut k = 0;
                 for input in 0..count {
-                    let Some(interior) = self.promoted_source_value(inner, input, 0) else { continue };
+                    let Some((_, interior)) = self.promoted_source(inner, input, 0) else {
+                        continue;
+                    };
                     let value = match saved.as_ref().and_then(|v| v.get(k)) {
                         Some(v) => v.clone(),
                         None => interior,
@@ -90,12 +120,98 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
                     k += 1;
                 }
                 self.graphs[g].nodes[n].promoted = promoted;
+                self.migrate_proxy_widgets(g, n, inner, saved.as_deref());
             }
         }
     }
 
-    /// The value of the interior widget that definition input `input` of graph `inner` promotes.
-    fn promoted_source_value(&self, inner: usize, input: usize, depth: usize) -> Option<Value> {
+    /// `flushProxyWidgetMigration`: each `[interiorId, widget]` entry of a legacy host applies the
+    /// host's value at the same index (a `null` counts; a missing index is a hole) to the promoted
+    /// input it names, or to a promoted input the editor creates for it. Entries it cannot place
+    /// (control widgets, missing nodes) are quarantined.
+    fn migrate_proxy_widgets(&mut self, g: usize, n: usize, inner: usize, saved: Option<&[Value]>) {
+        let host = &self.graphs[g].nodes[n];
+        let Some(Value::Array(entries)) = host.node.properties.get("proxyWidgets") else {
+            return;
+        };
+        let entries: Vec<(String, String)> = entries
+            .iter()
+            .filter_map(|e| {
+                let e = e.as_array()?;
+                let id = match e.first()? {
+                    Value::String(s) => s.clone(),
+                    Value::Number(n) => n.to_string(),
+                    _ => return None,
+                };
+                Some((id, e.get(1)?.as_str()?.to_string()))
+            })
+            .collect();
+        let count = self.graphs[inner].graph_def_inputs_len();
+        let mut promoted_updates = Vec::new();
+        let mut overrides = Vec::new();
+        let mut quarantined = Vec::new();
+        for (t, (source, widget)) in entries.iter().enumerate() {
+            let value = saved.and_then(|v| v.get(t)).cloned();
+            let already = if source == "-1" {
+                self.graphs[inner]
+                    .subgraph_inputs()
+                    .iter()
+                    .position(|i| &i.name == widget)
+                    .filter(|&i| self.promoted_source(inner, i, 0).is_some())
+            } else {
+                (0..count).find(|&i| {
+                    self.promoted_source(inner, i, 0)
+                        .is_some_and(|((node, name), _)| &node == source && &name == widget)
+                })
+            };
+            if let Some(input) = already {
+                if let Some(v) = value {
+                    promoted_updates.push((input, v));
+                }
+                continue;
+            }
+            let graph = &self.graphs[inner];
+            let creatable = !widget.starts_with("$$")
+                && graph.node(source).is_some_and(|idx| {
+                    let live = &graph.nodes[idx];
+                    matches!(live.kind, NodeKind::Class(_))
+                        && live
+                            .widgets
+                            .iter()
+                            .any(|w| &w.name == widget && w.role == WidgetRole::Input)
+                        && live.inputs.iter().any(|i| &i.name == widget)
+                });
+            if creatable {
+                if let Some(v) = value {
+                    overrides.push(((source.clone(), widget.clone()), v));
+                }
+            } else if !widget.starts_with("$$") {
+                quarantined.push(format!("{source}/{widget}"));
+            }
+        }
+        let host = &mut self.graphs[g].nodes[n];
+        host.promoted.extend(promoted_updates);
+        host.interior_overrides.extend(overrides);
+        if !quarantined.is_empty() {
+            let node = host.node.id.clone();
+            let path = format!("{}[{n}].properties.proxyWidgets", self.graphs[g].nodes_path);
+            self.warnings.push(Warning::new(
+                WarningCode::ProxyWidgetQuarantined,
+                Some(&node),
+                &path,
+                format!("legacy proxy widgets the editor cannot migrate, their host values are not applied: {}", quarantined.join(", ")),
+            ));
+        }
+    }
+
+    /// The interior widget that definition input `input` of graph `inner` promotes — the target of
+    /// its first link that lands on a widget (following nested hosts) — and that widget's value.
+    fn promoted_source(
+        &self,
+        inner: usize,
+        input: usize,
+        depth: usize,
+    ) -> Option<((String, String), Value)> {
         if depth > MAX_SUBGRAPH_DEPTH {
             return None;
         }
@@ -103,20 +219,29 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
         let def = graph.def?;
         let sub_input = self.def_input(def, input)?;
         for link_id in &sub_input.link_ids {
-            let Some(link) = graph.graph.link(*link_id) else { continue };
-            let Some(target) = graph.node(&link.target_id) else { continue };
+            let Some(link) = graph.graph.link(*link_id) else {
+                continue;
+            };
+            let Some(target) = graph.node(&link.target_id) else {
+                continue;
+            };
             let live = &graph.nodes[target];
-            let Some(slot) = live.inputs.iter().position(|i| i.link == Some(*link_id)) else { continue };
+            let Some(slot) = live.inputs.iter().position(|i| i.link == Some(*link_id)) else {
+                continue;
+            };
             let name = &live.inputs[slot].name;
             match live.kind {
                 NodeKind::Class(_) => {
-                    if let Some(v) = live.widget_value(name) {
-                        return Some(v.clone());
+                    if let Some(w) = live.widgets.iter().position(|w| &w.name == name) {
+                        let value = live.values[w].clone().unwrap_or(Value::Null);
+                        return Some(((live.node.id.clone(), name.clone()), value));
                     }
                 }
                 NodeKind::Host(nested) => {
-                    if let Some(v) = self.promoted_source_value(self.graph_of_def(nested), slot, depth + 1) {
-                        return Some(v);
+                    if let Some((_, v)) =
+                        self.promoted_source(self.graph_of_def(nested), slot, depth + 1)
+                    {
+                        return Some(((live.node.id.clone(), name.clone()), v));
                     }
                 }
                 _ => {}
@@ -126,7 +251,9 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
     }
 
     fn def_input(&self, def: usize, input: usize) -> Option<&crate::workflow::SubgraphIo> {
-        self.graphs[self.graph_of_def(def)].subgraph_inputs().get(input)
+        self.graphs[self.graph_of_def(def)]
+            .subgraph_inputs()
+            .get(input)
     }
 
     /// `PrimitiveNode.applyToGraph`: its value goes into every directly linked widget.
@@ -134,16 +261,31 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
         for g in 0..self.graphs.len() {
             for p in 0..self.graphs[g].nodes.len() {
                 let primitive = &self.graphs[g].nodes[p];
-                if primitive.kind != NodeKind::Primitive || primitive.values.is_empty() {
+                if primitive.kind != NodeKind::Primitive {
                     continue;
                 }
-                let value = primitive.values[0].clone();
-                let links: Vec<i64> = primitive.node.outputs.iter().flat_map(|o| o.links.iter().copied()).collect();
+                let Some(Some(value)) = primitive.values.first().cloned() else {
+                    continue;
+                };
+                let links: Vec<i64> = primitive
+                    .node
+                    .outputs
+                    .iter()
+                    .flat_map(|o| o.links.iter().copied())
+                    .collect();
                 for link_id in links {
                     let graph = &self.graphs[g];
-                    let Some(link) = graph.graph.link(link_id) else { continue };
-                    let Some(target) = graph.node(&link.target_id) else { continue };
-                    let Some(name) = graph.nodes[target].inputs.iter().find(|i| i.link == Some(link_id)).map(|i| i.name.clone())
+                    let Some(link) = graph.graph.link(link_id) else {
+                        continue;
+                    };
+                    let Some(target) = graph.node(&link.target_id) else {
+                        continue;
+                    };
+                    let Some(name) = graph.nodes[target]
+                        .inputs
+                        .iter()
+                        .find(|i| i.link == Some(link_id))
+                        .map(|i| i.name.clone())
                     else {
                         continue;
                     };
@@ -159,7 +301,10 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
     pub(crate) fn emit(&mut self) -> Result<Prompt> {
         let mut prompt = Prompt::default();
         let root_order = order::execution_order(&self.graphs[0]);
-        let root = [Frame { graph: 0, host: None }];
+        let root = [Frame {
+            graph: 0,
+            host: None,
+        }];
         self.emit_scope(&root, &root_order, &mut prompt);
         drop_dangling_links(&mut prompt);
         Ok(prompt)
@@ -188,7 +333,10 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
                         continue;
                     }
                     let mut inner_scope = scope.to_vec();
-                    inner_scope.push(Frame { graph: inner, host: Some(idx) });
+                    inner_scope.push(Frame {
+                        graph: inner,
+                        host: Some(idx),
+                    });
                     let all: Vec<usize> = (0..self.graphs[inner].nodes.len()).collect();
                     self.emit_scope(&inner_scope, &all, prompt);
                 }
@@ -225,7 +373,9 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
             }
             let name = widget.name.clone();
             let is_curve = widget.widget_type == "CURVE";
-            let value = self.serialize_widget(g, idx, w);
+            let Some(value) = self.serialize_widget(g, idx, w) else {
+                continue;
+            };
             let wrapped = match value {
                 v if is_curve && !v.is_null() => json!({"__type__": "CURVE", "__value__": v}),
                 Value::Array(a) => json!({"__value__": a}),
@@ -251,13 +401,31 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
                 }
             }
         }
+        if let (Some(host), [.., parent, _]) = (scope.last().and_then(|f| f.host), scope) {
+            let host = &self.graphs[parent.graph].nodes[host];
+            let node_id = &self.graphs[g].nodes[idx].node.id;
+            for ((interior, widget), value) in &host.interior_overrides {
+                if interior == node_id {
+                    let wrapped = match value {
+                        Value::Array(a) => json!({"__value__": a}),
+                        v => v.clone(),
+                    };
+                    inputs.insert(widget.clone(), wrapped);
+                }
+            }
+        }
         let live = &self.graphs[g].nodes[idx];
         let (class_type, default_title) = match live.kind {
             NodeKind::Class(def) => (def.name.clone(), def.title().to_string()),
             _ => (live.node.node_type.clone(), live.node.node_type.clone()),
         };
         let mut meta = Map::new();
-        let title = live.node.title.clone().filter(|t| !t.is_empty()).unwrap_or(default_title);
+        let title = live
+            .node
+            .title
+            .clone()
+            .filter(|t| !t.is_empty())
+            .unwrap_or(default_title);
         meta.insert("title".into(), Value::String(title));
         for key in ["cnr_id", "aux_id", "ver"] {
             if let Some(Value::String(s)) = live.node.properties.get(key) {
@@ -266,21 +434,33 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
                 }
             }
         }
-        (id, PromptNode { class_type: Some(class_type), inputs, meta })
+        (
+            id,
+            PromptNode {
+                class_type: Some(class_type),
+                inputs,
+                meta,
+            },
+        )
     }
 
     /// `widget.serializeValue`: dynamic prompts and `filename_prefix` replacements.
-    fn serialize_widget(&mut self, g: usize, idx: usize, w: usize) -> Value {
+    fn serialize_widget(&mut self, g: usize, idx: usize, w: usize) -> Option<Value> {
         let live = &self.graphs[g].nodes[idx];
         let widget = &live.widgets[w];
-        let value = live.values[w].clone();
+        let value = live.values[w].clone()?;
         if widget.role != WidgetRole::Input {
-            return value;
+            return Some(value);
         }
-        let Value::String(text_value) = &value else { return value };
-        let dynamic = widget.spec.as_ref().is_some_and(|s| s.flag("dynamicPrompts"));
+        let Value::String(text_value) = &value else {
+            return Some(value);
+        };
+        let dynamic = widget
+            .spec
+            .as_ref()
+            .is_some_and(|s| s.flag("dynamicPrompts"));
         if dynamic {
-            return match self.rng.as_mut() {
+            return Some(match self.rng.as_mut() {
                 Some(rng) => Value::String(text::resolve_dynamic_prompt(text_value, rng)),
                 None => {
                     if text::has_dynamic_syntax(text_value) {
@@ -294,21 +474,27 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
                     }
                     value
                 }
-            };
+            });
         }
-        let is_save = matches!(live.kind, NodeKind::Class(def) if SAVE_NODES.contains(&def.name.as_str()));
+        let is_save =
+            matches!(live.kind, NodeKind::Class(def) if SAVE_NODES.contains(&def.name.as_str()));
         if is_save && widget.name == "filename_prefix" && text_value.contains('%') {
             let graph = &self.graphs[g];
             let lookup = |node_name: &str, widget_name: &str| -> Option<String> {
                 let found = graph.nodes.iter().find(|n| {
-                    n.node.properties.get("Node name for S&R").and_then(Value::as_str) == Some(node_name)
+                    n.node
+                        .properties
+                        .get("Node name for S&R")
+                        .and_then(Value::as_str)
+                        == Some(node_name)
                 })?;
                 found.widget_value(widget_name).map(|v| match v {
                     Value::String(s) => s.clone(),
                     other => other.to_string(),
                 })
             };
-            let replaced = text::apply_text_replacements(text_value, self.options.date.as_ref(), &lookup);
+            let replaced =
+                text::apply_text_replacements(text_value, self.options.date.as_ref(), &lookup);
             if self.options.date.is_none() && replaced.contains("%date:") {
                 let path = format!("{}[{idx}].widgets_values", graph.nodes_path);
                 let node_id = live.node.id.clone();
@@ -319,9 +505,9 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
                     "`%date:…%` kept verbatim: no date was given (the editor uses the local time)",
                 ));
             }
-            return Value::String(replaced);
+            return Some(Value::String(replaced));
         }
-        value
+        Some(value)
     }
 
     fn note_cycle(&mut self, scope: &[Frame], idx: usize) {
@@ -332,11 +518,23 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
         let g = scope.last().expect("scope is never empty").graph;
         let node = self.graphs[g].nodes[idx].node.id.clone();
         let path = format!("{}[{idx}]", self.graphs[g].nodes_path);
-        self.warnings.push(Warning::new(WarningCode::LinkCycle, Some(&node), &path, "link resolution runs in a circle; the input is left out"));
+        self.warnings.push(Warning::new(
+            WarningCode::LinkCycle,
+            Some(&node),
+            &path,
+            "link resolution runs in a circle; the input is left out",
+        ));
     }
 
     /// `ExecutableNodeDTO.resolveInput`.
-    fn resolve_input(&mut self, scope: &[Frame], idx: usize, slot: usize, type_override: Option<String>, depth: usize) -> Option<Resolved> {
+    fn resolve_input(
+        &mut self,
+        scope: &[Frame],
+        idx: usize,
+        slot: usize,
+        type_override: Option<String>,
+        depth: usize,
+    ) -> Option<Resolved> {
         if depth > MAX_RESOLVE_DEPTH {
             self.note_cycle(scope, idx);
             return None;
@@ -349,8 +547,16 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
         let Some(link) = graph.graph.link(link_id) else {
             let path = format!("{}[{idx}].inputs", graph.nodes_path);
             let node = live.node.id.clone();
-            let msg = format!("input `{}` refers to link {link_id}, which does not exist; left unconnected", input.name);
-            self.warnings.push(Warning::new(WarningCode::DanglingLink, Some(&node), &path, msg));
+            let msg = format!(
+                "input `{}` refers to link {link_id}, which does not exist; left unconnected",
+                input.name
+            );
+            self.warnings.push(Warning::new(
+                WarningCode::DanglingLink,
+                Some(&node),
+                &path,
+                msg,
+            ));
             return None;
         };
         if link.origin_id == SUBGRAPH_INPUT_ID {
@@ -370,15 +576,30 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
         let Some(origin) = graph.node(&link.origin_id) else {
             let path = format!("{}[{idx}].inputs", graph.nodes_path);
             let node = live.node.id.clone();
-            let msg = format!("input `{}` is linked from node {}, which does not exist; left unconnected", input.name, link.origin_id);
-            self.warnings.push(Warning::new(WarningCode::MissingOrigin, Some(&node), &path, msg));
+            let msg = format!(
+                "input `{}` is linked from node {}, which does not exist; left unconnected",
+                input.name, link.origin_id
+            );
+            self.warnings.push(Warning::new(
+                WarningCode::MissingOrigin,
+                Some(&node),
+                &path,
+                msg,
+            ));
             return None;
         };
         self.resolve_output(scope, origin, origin_slot, consumer_type, depth + 1)
     }
 
     /// `ExecutableNodeDTO.resolveOutput`.
-    fn resolve_output(&mut self, scope: &[Frame], idx: usize, slot: i64, consumer_type: String, depth: usize) -> Option<Resolved> {
+    fn resolve_output(
+        &mut self,
+        scope: &[Frame],
+        idx: usize,
+        slot: i64,
+        consumer_type: String,
+        depth: usize,
+    ) -> Option<Resolved> {
         if depth > MAX_RESOLVE_DEPTH {
             self.note_cycle(scope, idx);
             return None;
@@ -395,18 +616,29 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
         match live.kind {
             NodeKind::Host(def) => {
                 let inner = self.graph_of_def(def);
-                let out = self.graphs[inner].subgraph_outputs().get(usize::try_from(slot).ok()?)?;
+                let out = self.graphs[inner]
+                    .subgraph_outputs()
+                    .get(usize::try_from(slot).ok()?)?;
                 let link_id = *out.link_ids.first()?;
                 let inner_graph = &self.graphs[inner];
                 let link = inner_graph.graph.link(link_id)?;
                 if let Some(host_slot) = from_subgraph_input(inner_graph.graph, link_id) {
                     // An output wired straight to an input passes the host's input through.
-                    return self.resolve_input(scope, idx, usize::try_from(host_slot).ok()?, Some(consumer_type), depth + 1);
+                    return self.resolve_input(
+                        scope,
+                        idx,
+                        usize::try_from(host_slot).ok()?,
+                        Some(consumer_type),
+                        depth + 1,
+                    );
                 }
                 let origin = inner_graph.node(&link.origin_id)?;
                 let origin_slot = link.origin_slot;
                 let mut inner_scope = scope.to_vec();
-                inner_scope.push(Frame { graph: inner, host: Some(idx) });
+                inner_scope.push(Frame {
+                    graph: inner,
+                    host: Some(idx),
+                });
                 self.resolve_output(&inner_scope, origin, origin_slot, consumer_type, depth + 1)
             }
             NodeKind::Reroute | NodeKind::Inert | NodeKind::Primitive => {
@@ -444,7 +676,8 @@ pub(crate) fn is_valid_connection(a: &str, b: &str) -> bool {
     if !a.contains(',') && !b.contains(',') {
         return a == b;
     }
-    a.split(',').any(|x| b.split(',').any(|y| is_valid_connection(x, y)))
+    a.split(',')
+        .any(|x| b.split(',').any(|y| is_valid_connection(x, y)))
 }
 
 /// `ExecutableNodeDTO._getBypassSlotIndex`: which input of a bypassed node stands in for output
@@ -452,37 +685,45 @@ pub(crate) fn is_valid_connection(a: &str, b: &str) -> bool {
 fn bypass_slot_index(live: &LiveNode, slot: i64, consumer_type: &str) -> Option<usize> {
     let inputs = &live.inputs;
     let slot = usize::try_from(slot).ok()?;
-    let output_type = live.output_types.get(slot).map(String::as_str).unwrap_or("");
+    let output_type = live
+        .output_types
+        .get(slot)
+        .map(String::as_str)
+        .unwrap_or("");
     if consumer_type == "*" || consumer_type.is_empty() {
         return Some(if inputs.len() > slot { slot } else { 0 });
     }
     if let Some(opposite) = inputs.get(slot) {
-        if is_valid_connection(&opposite.slot_type, output_type) && is_valid_connection(&opposite.slot_type, consumer_type) {
+        if is_valid_connection(&opposite.slot_type, output_type)
+            && is_valid_connection(&opposite.slot_type, consumer_type)
+        {
             return Some(slot);
         }
     }
     if let Some(exact) = inputs.iter().position(|i| i.slot_type == consumer_type) {
         return Some(exact);
     }
-    inputs
-        .iter()
-        .position(|i| is_valid_connection(&i.slot_type, output_type) && is_valid_connection(&i.slot_type, consumer_type))
+    inputs.iter().position(|i| {
+        is_valid_connection(&i.slot_type, output_type)
+            && is_valid_connection(&i.slot_type, consumer_type)
+    })
 }
 
 /// The editor's final pass: a link input whose origin was not emitted is removed.
 fn drop_dangling_links(prompt: &mut Prompt) {
     let ids: std::collections::HashSet<String> = prompt.nodes.keys().cloned().collect();
     for node in prompt.nodes.values_mut() {
-        node.inputs.retain(|_, v| match v.as_array().map(Vec::as_slice) {
-            Some([first, _]) => {
-                let key = match first {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                ids.contains(&key)
-            }
-            _ => true,
-        });
+        node.inputs
+            .retain(|_, v| match v.as_array().map(Vec::as_slice) {
+                Some([first, _]) => {
+                    let key = match first {
+                        Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    };
+                    ids.contains(&key)
+                }
+                _ => true,
+            });
     }
 }
 

@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::warnings::{Warning, WarningCode};
 use super::widgets::{self, WidgetDef, WidgetRole};
 use crate::catalog::{Catalog, NodeDef};
-use crate::workflow::{Graph, Node, SubgraphDef, SUBGRAPH_INPUT_ID};
+use crate::workflow::{Graph, Node, SUBGRAPH_INPUT_ID, SubgraphDef};
 
 /// How the editor treats a node.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -27,7 +27,10 @@ pub(crate) enum NodeKind<'c> {
 
 impl NodeKind<'_> {
     pub(crate) fn is_virtual(self) -> bool {
-        matches!(self, NodeKind::Host(_) | NodeKind::Reroute | NodeKind::Primitive | NodeKind::Inert)
+        matches!(
+            self,
+            NodeKind::Host(_) | NodeKind::Reroute | NodeKind::Primitive | NodeKind::Inert
+        )
     }
 }
 
@@ -63,21 +66,28 @@ pub(crate) struct LiveNode<'w, 'c> {
     pub node: &'w Node,
     pub kind: NodeKind<'c>,
     pub widgets: Vec<WidgetDef>,
-    pub values: Vec<Value>,
+    /// Current value of each widget; `None` is JS `undefined`.
+    pub values: Vec<Option<Value>>,
     pub inputs: Vec<LiveInput>,
     pub output_types: Vec<String>,
     /// Hosts only: definition input index → value of the promoted widget on this host.
     pub promoted: HashMap<usize, Value>,
+    /// Hosts only: values a legacy `proxyWidgets` entry pins on an interior widget for this
+    /// instance ((interior node id, widget name) → value).
+    pub interior_overrides: HashMap<(String, String), Value>,
 }
 
 impl LiveNode<'_, '_> {
     pub(crate) fn widget_value(&self, name: &str) -> Option<&Value> {
-        self.widgets.iter().position(|w| w.name == name).map(|i| &self.values[i])
+        self.widgets
+            .iter()
+            .position(|w| w.name == name)
+            .and_then(|i| self.values[i].as_ref())
     }
     pub(crate) fn set_widget_value(&mut self, name: &str, value: Value) -> bool {
         match self.widgets.iter().position(|w| w.name == name) {
             Some(i) => {
-                self.values[i] = value;
+                self.values[i] = Some(value);
                 true
             }
             None => false,
@@ -124,7 +134,12 @@ pub(crate) struct Loader<'w, 'c, 'x> {
 }
 
 impl<'w, 'c> Loader<'w, 'c, '_> {
-    pub(crate) fn load_graph(&mut self, graph: &'w Graph, def: Option<usize>, nodes_path: String) -> LiveGraph<'w, 'c> {
+    pub(crate) fn load_graph(
+        &mut self,
+        graph: &'w Graph,
+        def: Option<usize>,
+        nodes_path: String,
+    ) -> LiveGraph<'w, 'c> {
         let mut nodes = Vec::with_capacity(graph.nodes.len());
         let mut by_id = HashMap::new();
         for (i, node) in graph.nodes.iter().enumerate() {
@@ -135,7 +150,14 @@ impl<'w, 'c> Loader<'w, 'c, '_> {
             nodes.push(live);
         }
         let io = def.map(|d| &self.subgraphs[d]);
-        LiveGraph { graph, nodes, by_id, def, nodes_path, io }
+        LiveGraph {
+            graph,
+            nodes,
+            by_id,
+            def,
+            nodes_path,
+            io,
+        }
     }
 
     fn kind_of(&mut self, node: &Node, path: &str) -> NodeKind<'c> {
@@ -163,7 +185,9 @@ impl<'w, 'c> Loader<'w, 'c, '_> {
                         WarningCode::UnknownNodeType,
                         Some(&node.id),
                         path,
-                        format!("node type `{t}` is not in the catalog; emitted with its links only"),
+                        format!(
+                            "node type `{t}` is not in the catalog; emitted with its links only"
+                        ),
                     ));
                     NodeKind::Unknown
                 }
@@ -183,10 +207,19 @@ impl<'w, 'c> Loader<'w, 'c, '_> {
         let saved_inputs = || {
             node.inputs
                 .iter()
-                .map(|i| LiveInput { name: i.name.clone(), slot_type: slot_type_text(&i.slot_type), link: i.link })
+                .map(|i| LiveInput {
+                    name: i.name.clone(),
+                    slot_type: slot_type_text(&i.slot_type),
+                    link: i.link,
+                })
                 .collect::<Vec<_>>()
         };
-        let saved_outputs = || node.outputs.iter().map(|o| slot_type_text(&o.slot_type)).collect::<Vec<_>>();
+        let saved_outputs = || {
+            node.outputs
+                .iter()
+                .map(|o| slot_type_text(&o.slot_type))
+                .collect::<Vec<_>>()
+        };
         let mut live = LiveNode {
             node,
             kind,
@@ -195,6 +228,7 @@ impl<'w, 'c> Loader<'w, 'c, '_> {
             inputs: Vec::new(),
             output_types: Vec::new(),
             promoted: HashMap::new(),
+            interior_overrides: HashMap::new(),
         };
         match kind {
             NodeKind::Class(def) => {
@@ -209,17 +243,31 @@ impl<'w, 'c> Loader<'w, 'c, '_> {
                         if widgets::is_widget(spec) != pass_widgets {
                             continue;
                         }
-                        inputs.push(LiveInput { name: name.clone(), slot_type: spec.type_name().to_string(), link: saved_link(name) });
+                        inputs.push(LiveInput {
+                            name: name.clone(),
+                            slot_type: spec.type_name().to_string(),
+                            link: saved_link(name),
+                        });
                     }
                 }
                 for saved in &node.inputs {
                     if !inputs.iter().any(|i| i.name == saved.name) {
-                        inputs.push(LiveInput { name: saved.name.clone(), slot_type: slot_type_text(&saved.slot_type), link: saved.link });
+                        inputs.push(LiveInput {
+                            name: saved.name.clone(),
+                            slot_type: slot_type_text(&saved.slot_type),
+                            link: saved.link,
+                        });
                     }
                 }
                 live.inputs = inputs;
-                let mut outputs: Vec<String> = def.outputs.iter().map(|o| o.output_type.clone()).collect();
-                outputs.extend(node.outputs.iter().skip(outputs.len()).map(|o| slot_type_text(&o.slot_type)));
+                let mut outputs: Vec<String> =
+                    def.outputs.iter().map(|o| o.output_type.clone()).collect();
+                outputs.extend(
+                    node.outputs
+                        .iter()
+                        .skip(outputs.len())
+                        .map(|o| slot_type_text(&o.slot_type)),
+                );
                 live.output_types = outputs;
                 self.restore_values(&mut live, def, path);
             }
@@ -228,9 +276,17 @@ impl<'w, 'c> Loader<'w, 'c, '_> {
                 live.inputs = sub
                     .inputs
                     .iter()
-                    .map(|i| LiveInput { name: i.name.clone(), slot_type: slot_type_text(&i.slot_type), link: saved_link(&i.name) })
+                    .map(|i| LiveInput {
+                        name: i.name.clone(),
+                        slot_type: slot_type_text(&i.slot_type),
+                        link: saved_link(&i.name),
+                    })
                     .collect();
-                live.output_types = sub.outputs.iter().map(|o| slot_type_text(&o.slot_type)).collect();
+                live.output_types = sub
+                    .outputs
+                    .iter()
+                    .map(|o| slot_type_text(&o.slot_type))
+                    .collect();
             }
             NodeKind::Primitive => {
                 live.output_types = saved_outputs();
@@ -240,11 +296,10 @@ impl<'w, 'c> Loader<'w, 'c, '_> {
                     widget_type: "*".into(),
                     role: WidgetRole::Input,
                     saved: true,
-                    default: Value::Null,
+                    default: None,
                     spec: None,
                 });
-                // `None` (no saved value) is kept apart from a saved `null`.
-                live.values.push(value.unwrap_or(Value::Null));
+                live.values.push(value);
                 if node.positional_values().is_none_or(|v| v.is_empty()) {
                     live.widgets.clear();
                     live.values.clear();
@@ -266,19 +321,23 @@ impl<'w, 'c> Loader<'w, 'c, '_> {
                 for (i, w) in live.widgets.iter().enumerate() {
                     if w.saved && w.role != WidgetRole::Button {
                         if let Some(v) = named.get(&w.name) {
-                            live.values[i] = v.clone();
+                            live.values[i] = Some(v.clone());
                         }
                     }
                 }
                 return;
             }
         }
-        let Some(saved) = node.positional_values() else { return };
+        let Some(saved) = node.positional_values() else {
+            return;
+        };
         let values = migrate_widgets_values(def, &live.widgets, saved);
-        let slots: Vec<usize> = (0..live.widgets.len()).filter(|&i| live.widgets[i].saved).collect();
+        let slots: Vec<usize> = (0..live.widgets.len())
+            .filter(|&i| live.widgets[i].saved)
+            .collect();
         for (slot, value) in slots.iter().zip(values.iter()) {
             if live.widgets[*slot].role != WidgetRole::Button {
-                live.values[*slot] = value.clone();
+                live.values[*slot] = Some(value.clone());
             }
         }
         if values.len() > slots.len() {
@@ -301,7 +360,11 @@ impl<'w, 'c> Loader<'w, 'c, '_> {
                 .iter()
                 .zip(&live.values)
                 .filter(|(w, _)| w.role == WidgetRole::Input)
-                .filter(|(w, v)| named.get(&w.name).is_some_and(|n| !crate::json::json_eq(n, v)))
+                .filter(|(w, v)| {
+                    named
+                        .get(&w.name)
+                        .is_some_and(|n| v.as_ref().is_none_or(|v| !crate::json::json_eq(n, v)))
+                })
                 .map(|(w, _)| w.name.as_str())
                 .collect();
             if !skewed.is_empty() {
@@ -323,7 +386,11 @@ impl<'w, 'c> Loader<'w, 'c, '_> {
 /// non-serialized widgets, or with slots for `forceInput` inputs.
 fn migrate_widgets_values(def: &NodeDef, widgets: &[WidgetDef], values: &[Value]) -> Vec<Value> {
     let names: Vec<&str> = widgets.iter().map(|w| w.name.as_str()).collect();
-    let skipped: Vec<&str> = widgets.iter().filter(|w| !w.saved).map(|w| w.name.as_str()).collect();
+    let skipped: Vec<&str> = widgets
+        .iter()
+        .filter(|w| !w.saved)
+        .map(|w| w.name.as_str())
+        .collect();
     let mut force_flags = Vec::new();
     for (name, _, spec) in widgets::node_data_inputs(def) {
         let force = spec.flag("forceInput");
@@ -339,8 +406,12 @@ fn migrate_widgets_values(def: &NodeDef, widgets: &[WidgetDef], values: &[Value]
     if !force_flags.contains(&true) && values.len() == serializable {
         return values.to_vec();
     }
-    let compacted: Vec<Value> =
-        values.iter().enumerate().filter(|(i, _)| widgets.get(*i).is_none_or(|w| w.saved)).map(|(_, v)| v.clone()).collect();
+    let compacted: Vec<Value> = values
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| widgets.get(*i).is_none_or(|w| w.saved))
+        .map(|(_, v)| v.clone())
+        .collect();
     let aligned = if compacted.len() == force_flags.len() {
         compacted
     } else if values.len() == force_flags.len() {
@@ -348,17 +419,30 @@ fn migrate_widgets_values(def: &NodeDef, widgets: &[WidgetDef], values: &[Value]
     } else {
         return values.to_vec();
     };
-    aligned.into_iter().zip(&force_flags).filter(|(_, f)| !**f).map(|(v, _)| v).collect()
+    aligned
+        .into_iter()
+        .zip(&force_flags)
+        .filter(|(_, f)| !**f)
+        .map(|(v, _)| v)
+        .collect()
 }
 
 /// Whether link `link_id` of `graph` starts at the subgraph input node.
 pub(crate) fn from_subgraph_input(graph: &Graph, link_id: i64) -> Option<i64> {
-    graph.link(link_id).filter(|l| l.origin_id == SUBGRAPH_INPUT_ID).map(|l| l.origin_slot)
+    graph
+        .link(link_id)
+        .filter(|l| l.origin_id == SUBGRAPH_INPUT_ID)
+        .map(|l| l.origin_slot)
 }
 
 impl LiveGraph<'_, '_> {
     /// The definition's inputs and outputs (empty for the root graph).
-    pub(crate) fn def_io(&self) -> (&[crate::workflow::SubgraphIo], &[crate::workflow::SubgraphIo]) {
+    pub(crate) fn def_io(
+        &self,
+    ) -> (
+        &[crate::workflow::SubgraphIo],
+        &[crate::workflow::SubgraphIo],
+    ) {
         match self.io {
             Some(def) => (&def.inputs, &def.outputs),
             None => (&[], &[]),

@@ -19,7 +19,7 @@ pub use text::LocalDateTime;
 pub use warnings::{Warning, WarningCode};
 
 use crate::catalog::Catalog;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::prompt::Prompt;
 use crate::workflow::Workflow;
 
@@ -58,11 +58,19 @@ pub struct Conversion {
 }
 
 /// Converts a UI workflow into the API prompt the editor would send.
-pub fn convert(workflow: &Workflow, catalog: &Catalog, options: &ConvertOptions) -> Result<Conversion> {
+pub fn convert(
+    workflow: &Workflow,
+    catalog: &Catalog,
+    options: &ConvertOptions,
+) -> Result<Conversion> {
     let mut warnings = Vec::new();
     let workflow = normalize::normalize(workflow, catalog, options, &mut warnings)?;
-    let def_index: HashMap<&str, usize> =
-        workflow.subgraphs.iter().enumerate().map(|(i, s)| (s.id.as_str(), i)).collect();
+    let def_index: HashMap<&str, usize> = workflow
+        .subgraphs
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.as_str(), i))
+        .collect();
 
     let mut loader = live::Loader {
         catalog,
@@ -87,8 +95,4 @@ pub fn convert(workflow: &Workflow, catalog: &Catalog, options: &ConvertOptions)
 pub fn convert_json(text: &str, catalog: &Catalog, options: &ConvertOptions) -> Result<Conversion> {
     let workflow = Workflow::from_json(text)?;
     convert(&workflow, catalog, options)
-}
-
-pub(crate) fn conversion_error(message: impl Into<String>) -> Error {
-    Error::Conversion { message: message.into() }
 }

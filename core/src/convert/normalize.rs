@@ -5,8 +5,8 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::warnings::{Warning, WarningCode};
 use super::ConvertOptions;
+use super::warnings::{Warning, WarningCode};
 use crate::catalog::Catalog;
 use crate::error::Result;
 use crate::workflow::{SubgraphDef, Workflow};
@@ -72,7 +72,12 @@ fn renumber_interior_ids(wf: &mut Workflow, warnings: &mut Vec<Warning>) {
         if remapped.is_empty() {
             continue;
         }
-        let lookup = |id: &str| remapped.iter().find(|(old, _)| old == id).map(|(_, new)| new.clone());
+        let lookup = |id: &str| {
+            remapped
+                .iter()
+                .find(|(old, _)| old == id)
+                .map(|(_, new)| new.clone())
+        };
         for link in def.graph.links.values_mut() {
             if let Some(new) = lookup(&link.origin_id) {
                 link.origin_id = new;
@@ -94,10 +99,16 @@ fn renumber_interior_ids(wf: &mut Workflow, warnings: &mut Vec<Warning>) {
     // Hosts keep pointing at the right interior widgets in their legacy `proxyWidgets`.
     let patch_hosts = |nodes: &mut [crate::workflow::Node]| {
         for node in nodes {
-            let Some((_, remapped)) = remaps.iter().find(|(def, _)| *def == node.node_type) else { continue };
-            let Some(Value::Array(entries)) = node.properties.get_mut("proxyWidgets") else { continue };
+            let Some((_, remapped)) = remaps.iter().find(|(def, _)| *def == node.node_type) else {
+                continue;
+            };
+            let Some(Value::Array(entries)) = node.properties.get_mut("proxyWidgets") else {
+                continue;
+            };
             for entry in entries.iter_mut() {
-                let Some(first) = entry.as_array_mut().and_then(|e| e.first_mut()) else { continue };
+                let Some(first) = entry.as_array_mut().and_then(|e| e.first_mut()) else {
+                    continue;
+                };
                 let key = match first {
                     Value::String(s) => s.clone(),
                     Value::Number(n) => n.to_string(),

@@ -11,7 +11,9 @@ pub(crate) fn execution_order(graph: &LiveGraph) -> Vec<usize> {
     let mut consumers: Vec<Vec<usize>> = vec![Vec::new(); n];
     for (idx, live) in graph.nodes.iter().enumerate() {
         for input in &live.node.inputs {
-            let Some(link) = input.link.and_then(|l| graph.graph.link(l)) else { continue };
+            let Some(link) = input.link.and_then(|l| graph.graph.link(l)) else {
+                continue;
+            };
             // Links to missing nodes are ignored.
             if let Some(origin) = graph.node(&link.origin_id) {
                 pending[idx] += 1;

@@ -28,10 +28,10 @@ pub fn strip_comments(text: &str) -> String {
     let mut rest = text;
     while let Some(pos) = rest.find('/') {
         let after = &rest[pos + 1..];
-        if after.starts_with('*') {
-            if let Some(end) = after[1..].find("*/") {
+        if let Some(body) = after.strip_prefix('*') {
+            if let Some(end) = body.find("*/") {
                 out.push_str(&rest[..pos]);
-                rest = &after[1 + end + 2..];
+                rest = &body[end + 2..];
                 continue;
             }
         } else if after.starts_with('/') {
@@ -97,7 +97,9 @@ fn resolve_sequence(chars: &[char], pos: &mut usize, rng: &mut SplitMix64, neste
 }
 
 fn unescape(text: &str) -> String {
-    text.replace("\\{", "{").replace("\\}", "}").replace("\\|", "|")
+    text.replace("\\{", "{")
+        .replace("\\}", "}")
+        .replace("\\|", "|")
 }
 
 /// A local date and time for `%date:…%`.
@@ -146,7 +148,15 @@ pub fn format_date(format: &str, d: &LocalDateTime) -> String {
 
 /// Replaces characters that may not appear in a file name, as the editor does for `%Node.widget%`.
 pub fn sanitize_for_filename(text: &str) -> String {
-    text.chars().map(|c| if "/?<>\\:*|\"".contains(c) || c.is_control() { '_' } else { c }).collect()
+    text.chars()
+        .map(|c| {
+            if "/?<>\\:*|\"".contains(c) || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect()
 }
 
 /// The editor's `applyTextReplacements`. `lookup(node, widget)` finds a widget value by node
@@ -159,7 +169,9 @@ pub fn apply_text_replacements(
     let mut out = String::new();
     let mut rest = text;
     while let Some(start) = rest.find('%') {
-        let Some(len) = rest[start + 1..].find('%') else { break };
+        let Some(len) = rest[start + 1..].find('%') else {
+            break;
+        };
         let inner = &rest[start + 1..start + 1 + len];
         out.push_str(&rest[..start]);
         let replacement = if let Some(fmt) = inner.strip_prefix("date:") {
@@ -203,7 +215,15 @@ mod tests {
         let text = "a {red|{dark|light} blue} fox \\{x\\|y\\}";
         let first = resolve_dynamic_prompt(text, &mut a);
         assert_eq!(first, resolve_dynamic_prompt(text, &mut b));
-        assert!(["a red fox {x|y}", "a dark blue fox {x|y}", "a light blue fox {x|y}"].contains(&first.as_str()), "{first}");
+        assert!(
+            [
+                "a red fox {x|y}",
+                "a dark blue fox {x|y}",
+                "a light blue fox {x|y}"
+            ]
+            .contains(&first.as_str()),
+            "{first}"
+        );
         let mut seen = std::collections::HashSet::new();
         let mut rng = SplitMix64::new(1);
         for _ in 0..200 {
@@ -214,12 +234,28 @@ mod tests {
 
     #[test]
     fn replaces_dates_and_widget_references() {
-        let d = LocalDateTime { year: 2026, month: 3, day: 9, hour: 7, minute: 5, second: 0 };
-        let lookup = |node: &str, widget: &str| (node == "Sampler" && widget == "seed").then(|| "4/2".to_string());
+        let d = LocalDateTime {
+            year: 2026,
+            month: 3,
+            day: 9,
+            hour: 7,
+            minute: 5,
+            second: 0,
+        };
+        let lookup = |node: &str, widget: &str| {
+            (node == "Sampler" && widget == "seed").then(|| "4/2".to_string())
+        };
         assert_eq!(
-            apply_text_replacements("%date:yyyy-MM-dd_hh%/%Sampler.seed%_%width%", Some(&d), &lookup),
+            apply_text_replacements(
+                "%date:yyyy-MM-dd_hh%/%Sampler.seed%_%width%",
+                Some(&d),
+                &lookup
+            ),
             "2026-03-09_07/4_2_%width%"
         );
-        assert_eq!(apply_text_replacements("x_%date:yyyy%", None, &lookup), "x_%date:yyyy%");
+        assert_eq!(
+            apply_text_replacements("x_%date:yyyy%", None, &lookup),
+            "x_%date:yyyy%"
+        );
     }
 }

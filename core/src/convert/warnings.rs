@@ -73,8 +73,18 @@ pub struct Warning {
 }
 
 impl Warning {
-    pub(crate) fn new(code: WarningCode, node_id: Option<&str>, path: &str, message: impl Into<String>) -> Self {
-        Warning { code, node_id: node_id.map(str::to_string), path: path.to_string(), message: message.into() }
+    pub(crate) fn new(
+        code: WarningCode,
+        node_id: Option<&str>,
+        path: &str,
+        message: impl Into<String>,
+    ) -> Self {
+        Warning {
+            code,
+            node_id: node_id.map(str::to_string),
+            path: path.to_string(),
+            message: message.into(),
+        }
     }
 
     /// The warning as a JSON object (`code`, `nodeId`, `path`, `message`), for CLIs and bindings.

@@ -10,20 +10,52 @@ use crate::catalog::{InputKind, InputSpec, NodeDef, SpecType};
 
 /// Widget types the editor can construct (core constructors and core extensions).
 const WIDGET_TYPES: &[&str] = &[
-    "INT", "FLOAT", "BOOLEAN", "STRING", "MARKDOWN", "COMBO", "IMAGEUPLOAD", "COLOR", "IMAGECOMPARE",
-    "BOUNDING_BOX", "CHART", "GALLERIA", "PAINTER", "COMPOSITOR", "TEXTAREA", "CURVE", "RANGE",
-    "VIDEO_EDIT", "RESOLUTION_PREVIEW", "BOUNDING_BOXES", "LIGHT_INFO_PREVIEW", "COLORS",
-    "COMFY_DYNAMICCOMBO_V3", "COMFY_DYNAMICGROUP_V3", "AUDIO_UI", "AUDIOUPLOAD",
+    "INT",
+    "FLOAT",
+    "BOOLEAN",
+    "STRING",
+    "MARKDOWN",
+    "COMBO",
+    "IMAGEUPLOAD",
+    "COLOR",
+    "IMAGECOMPARE",
+    "BOUNDING_BOX",
+    "CHART",
+    "GALLERIA",
+    "PAINTER",
+    "COMPOSITOR",
+    "TEXTAREA",
+    "CURVE",
+    "RANGE",
+    "VIDEO_EDIT",
+    "RESOLUTION_PREVIEW",
+    "BOUNDING_BOXES",
+    "LIGHT_INFO_PREVIEW",
+    "COLORS",
+    "COMFY_DYNAMICCOMBO_V3",
+    "COMFY_DYNAMICGROUP_V3",
+    "AUDIO_UI",
+    "AUDIOUPLOAD",
     // Registered by the editor's core extensions (3D viewers, webcam, recorder).
-    "PREVIEW_3D", "LOAD_3D", "LOAD_3D_ANIMATION", "WEBCAM", "AUDIO_RECORD",
+    "PREVIEW_3D",
+    "LOAD_3D",
+    "LOAD_3D_ANIMATION",
+    "WEBCAM",
+    "AUDIO_RECORD",
 ];
 
 /// Nodes whose 3D viewer the editor adds as a `required.image` widget (sent to the API as `""`).
 const PREVIEW_3D_NODES: &[&str] = &["SaveGLB", "Preview3D"];
 
 /// Nodes that get the frontend-only `audioUI` player widget.
-const AUDIO_UI_NODES: &[&str] =
-    &["LoadAudio", "SaveAudio", "PreviewAudio", "SaveAudioMP3", "SaveAudioOpus", "SaveAudioAdvanced"];
+const AUDIO_UI_NODES: &[&str] = &[
+    "LoadAudio",
+    "SaveAudio",
+    "PreviewAudio",
+    "SaveAudioMP3",
+    "SaveAudioOpus",
+    "SaveAudioAdvanced",
+];
 
 const UPLOAD_FLAGS: &[&str] = &["image_upload", "video_upload", "animated_image_upload"];
 
@@ -48,8 +80,9 @@ pub(crate) struct WidgetDef {
     pub role: WidgetRole,
     /// Whether it owns a slot in `widgets_values` (`widget.serialize !== false`).
     pub saved: bool,
-    /// The value it has before `widgets_values` is applied.
-    pub default: Value,
+    /// The value it has before `widgets_values` is applied; `None` is JS `undefined` (a combo
+    /// with no choices and no default), which the API prompt leaves out.
+    pub default: Option<Value>,
     pub spec: Option<InputSpec>,
 }
 
@@ -90,9 +123,14 @@ pub(crate) fn node_data_inputs(def: &NodeDef) -> Vec<EditorInput> {
 /// `getOrderedInputSpecs`: `input_order` names first (required, then optional), then the rest.
 pub(crate) fn editor_inputs(def: &NodeDef) -> Vec<EditorInput> {
     let mut rest = node_data_inputs(def);
-    let Some((req_order, opt_order)) = &def.input_order else { return rest };
+    let Some((req_order, opt_order)) = &def.input_order else {
+        return rest;
+    };
     let mut ordered = Vec::with_capacity(rest.len());
-    for (names, kind) in [(req_order, InputKind::Required), (opt_order, InputKind::Optional)] {
+    for (names, kind) in [
+        (req_order, InputKind::Required),
+        (opt_order, InputKind::Optional),
+    ] {
         for name in names {
             if let Some(pos) = rest.iter().position(|(n, k, _)| n == name && *k == kind) {
                 ordered.push(rest.remove(pos));
@@ -109,19 +147,39 @@ fn injected_inputs(def: &NodeDef, required: &[EditorInput]) -> Vec<EditorInput> 
         spec_type: SpecType::Named(t.to_string()),
         options: options.as_object().cloned().unwrap_or_default(),
     };
-    if let Some((name, _, _)) =
-        required.iter().find(|(_, _, s)| s.is_combo() && UPLOAD_FLAGS.iter().any(|f| s.flag(f)))
+    if let Some((name, _, _)) = required
+        .iter()
+        .find(|(_, _, s)| s.is_combo() && UPLOAD_FLAGS.iter().any(|f| s.flag(f)))
     {
-        out.push(("upload".to_string(), InputKind::Required, spec("IMAGEUPLOAD", json!({"imageInputName": name}))));
+        out.push((
+            "upload".to_string(),
+            InputKind::Required,
+            spec("IMAGEUPLOAD", json!({"imageInputName": name})),
+        ));
     }
     if PREVIEW_3D_NODES.contains(&def.name.as_str()) {
-        out.push(("image".to_string(), InputKind::Required, spec("PREVIEW_3D", json!({}))));
+        out.push((
+            "image".to_string(),
+            InputKind::Required,
+            spec("PREVIEW_3D", json!({})),
+        ));
     }
     if AUDIO_UI_NODES.contains(&def.name.as_str()) {
-        out.push(("audioUI".to_string(), InputKind::Required, spec("AUDIO_UI", json!({}))));
+        out.push((
+            "audioUI".to_string(),
+            InputKind::Required,
+            spec("AUDIO_UI", json!({})),
+        ));
     }
-    if required.iter().any(|(n, _, s)| n == "audio" && s.flag("audio_upload")) {
-        out.push(("upload".to_string(), InputKind::Required, spec("AUDIOUPLOAD", json!({}))));
+    if required
+        .iter()
+        .any(|(n, _, s)| n == "audio" && s.flag("audio_upload"))
+    {
+        out.push((
+            "upload".to_string(),
+            InputKind::Required,
+            spec("AUDIOUPLOAD", json!({})),
+        ));
     }
     out
 }
@@ -131,7 +189,10 @@ pub(crate) fn is_widget(spec: &InputSpec) -> bool {
     if spec.flag("forceInput") {
         return false;
     }
-    let widget_type = spec.option("widgetType").and_then(Value::as_str).unwrap_or(spec.type_name());
+    let widget_type = spec
+        .option("widgetType")
+        .and_then(Value::as_str)
+        .unwrap_or(spec.type_name());
     WIDGET_TYPES.contains(&widget_type)
 }
 
@@ -142,7 +203,11 @@ pub(crate) fn widget_list(def: &NodeDef) -> Vec<WidgetDef> {
         if !is_widget(&spec) {
             continue;
         }
-        let widget_type = spec.option("widgetType").and_then(Value::as_str).unwrap_or(spec.type_name()).to_string();
+        let widget_type = spec
+            .option("widgetType")
+            .and_then(Value::as_str)
+            .unwrap_or(spec.type_name())
+            .to_string();
         let (role, saved) = match widget_type.as_str() {
             "IMAGEUPLOAD" | "AUDIOUPLOAD" => (WidgetRole::Pseudo, true),
             "AUDIO_UI" => (WidgetRole::Pseudo, false),
@@ -156,46 +221,54 @@ pub(crate) fn widget_list(def: &NodeDef) -> Vec<WidgetDef> {
                 widget_type: "button".into(),
                 role: WidgetRole::Button,
                 saved: true,
-                default: Value::String("refresh".into()),
+                default: Some(Value::String("refresh".into())),
                 spec: None,
             });
         }
         extra.extend(control_widgets(&name, &widget_type, &spec));
-        widgets.push(WidgetDef { name, widget_type, role, saved, default, spec: Some(spec) });
+        widgets.push(WidgetDef {
+            name,
+            widget_type,
+            role,
+            saved,
+            default,
+            spec: Some(spec),
+        });
         widgets.extend(extra);
     }
     widgets
 }
 
 fn remote_refresh_button(spec: &InputSpec) -> bool {
-    spec.option("remote").and_then(|r| r.get("refresh_button")).is_some_and(|b| b.as_bool() == Some(true))
+    spec.option("remote")
+        .and_then(|r| r.get("refresh_button"))
+        .is_some_and(|b| b.as_bool() == Some(true))
 }
 
 /// The value a fresh widget holds (spec `default`, else the first choice, else an empty value).
-pub(crate) fn default_value(widget_type: &str, spec: &InputSpec) -> Value {
+pub(crate) fn default_value(widget_type: &str, spec: &InputSpec) -> Option<Value> {
     if widget_type == "COMBO" {
         return match spec.default_value() {
-            Some(d) if truthy(d) => d.clone(),
+            Some(d) if truthy(d) => Some(d.clone()),
             _ => match spec.choices().and_then(|c| c.first()) {
-                Some(first) => first.clone(),
-                None if spec.option("remote").is_some() => Value::String("Loading...".into()),
-                None => Value::Null,
+                Some(first) => Some(first.clone()),
+                None if spec.option("remote").is_some() => Some(Value::String("Loading...".into())),
+                None => None,
             },
         };
     }
     if let Some(d) = spec.default_value() {
-        return d.clone();
+        return Some(d.clone());
     }
-    match widget_type {
+    Some(match widget_type {
         "INT" | "FLOAT" => json!(0),
         "BOOLEAN" => Value::Bool(false),
         "STRING" | "TEXTAREA" | "MARKDOWN" => Value::String(String::new()),
         "IMAGEUPLOAD" => Value::String("image".into()),
-        "AUDIOUPLOAD" | "PREVIEW_3D" | "LOAD_3D" | "LOAD_3D_ANIMATION" | "WEBCAM" | "AUDIO_RECORD" => {
-            Value::String(String::new())
-        }
+        "AUDIOUPLOAD" | "PREVIEW_3D" | "LOAD_3D" | "LOAD_3D_ANIMATION" | "WEBCAM"
+        | "AUDIO_RECORD" => Value::String(String::new()),
         _ => Value::Null,
-    }
+    })
 }
 
 /// `control_after_generate` (and for combos `control_filter_list`) widgets the editor appends.
@@ -216,8 +289,13 @@ fn control_widgets(name: &str, widget_type: &str, spec: &InputSpec) -> Vec<Widge
         Some(Value::String(mode)) if CONTROL_MODES.contains(&mode.as_str()) => mode.clone(),
         _ => "randomize".to_string(),
     };
-    let control_name = match (option, spec.option("control_prefix").and_then(Value::as_str)) {
-        (Some(Value::String(custom)), _) if !CONTROL_MODES.contains(&custom.as_str()) => custom.clone(),
+    let control_name = match (
+        option,
+        spec.option("control_prefix").and_then(Value::as_str),
+    ) {
+        (Some(Value::String(custom)), _) if !CONTROL_MODES.contains(&custom.as_str()) => {
+            custom.clone()
+        }
         (_, Some(prefix)) => format!("{prefix} control_after_generate"),
         _ => "control_after_generate".to_string(),
     };
@@ -226,12 +304,15 @@ fn control_widgets(name: &str, widget_type: &str, spec: &InputSpec) -> Vec<Widge
         widget_type: "COMBO".into(),
         role: WidgetRole::Pseudo,
         saved: true,
-        default,
+        default: Some(default),
         spec: None,
     };
     let mut out = vec![pseudo(control_name, Value::String(default))];
     if widget_type == "COMBO" {
-        out.push(pseudo("control_filter_list".into(), Value::String(String::new())));
+        out.push(pseudo(
+            "control_filter_list".into(),
+            Value::String(String::new()),
+        ));
     }
     out
 }
@@ -247,7 +328,13 @@ pub(crate) fn truthy(v: &Value) -> bool {
     }
 }
 
-pub(crate) const CONTROL_MODES: &[&str] = &["fixed", "increment", "decrement", "randomize", "increment-wrap"];
+pub(crate) const CONTROL_MODES: &[&str] = &[
+    "fixed",
+    "increment",
+    "decrement",
+    "randomize",
+    "increment-wrap",
+];
 
 #[cfg(all(test, feature = "embedded-catalog"))]
 mod tests {
@@ -255,14 +342,25 @@ mod tests {
     use crate::Catalog;
 
     fn names(class: &str) -> Vec<String> {
-        widget_list(Catalog::embedded().get(class).unwrap()).into_iter().map(|w| w.name).collect()
+        widget_list(Catalog::embedded().get(class).unwrap())
+            .into_iter()
+            .map(|w| w.name)
+            .collect()
     }
 
     #[test]
     fn ksampler_gets_a_control_widget_after_seed() {
         assert_eq!(
             names("KSampler"),
-            ["seed", "control_after_generate", "steps", "cfg", "sampler_name", "scheduler", "denoise"]
+            [
+                "seed",
+                "control_after_generate",
+                "steps",
+                "cfg",
+                "sampler_name",
+                "scheduler",
+                "denoise"
+            ]
         );
     }
 
@@ -275,6 +373,9 @@ mod tests {
     fn load_audio_gets_player_and_upload() {
         let list = widget_list(Catalog::embedded().get("LoadAudio").unwrap());
         let summary: Vec<_> = list.iter().map(|w| (w.name.as_str(), w.saved)).collect();
-        assert_eq!(summary, [("audio", true), ("audioUI", false), ("upload", true)]);
+        assert_eq!(
+            summary,
+            [("audio", true), ("audioUI", false), ("upload", true)]
+        );
     }
 }

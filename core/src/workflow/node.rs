@@ -87,7 +87,10 @@ pub struct Node {
 impl Node {
     /// The saved input fed by link `link_id`.
     pub fn input_by_link(&self, link_id: i64) -> Option<(usize, &InputSlot)> {
-        self.inputs.iter().enumerate().find(|(_, i)| i.link == Some(link_id))
+        self.inputs
+            .iter()
+            .enumerate()
+            .find(|(_, i)| i.link == Some(link_id))
     }
     pub fn input_named(&self, name: &str) -> Option<&InputSlot> {
         self.inputs.iter().find(|i| i.name == name)

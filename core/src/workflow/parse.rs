@@ -3,11 +3,15 @@
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
-use super::{Graph, InputSlot, Link, Mode, Node, OutputSlot, SubgraphDef, SubgraphIo, WidgetValues, Workflow};
+use super::{
+    Graph, InputSlot, Link, Mode, Node, OutputSlot, SubgraphDef, SubgraphIo, WidgetValues, Workflow,
+};
 use crate::error::{Document, Result};
 use crate::json::{JsonPath, Reader, as_int, member};
 
-const R: Reader = Reader { doc: Document::Workflow };
+const R: Reader = Reader {
+    doc: Document::Workflow,
+};
 
 pub(super) fn parse_workflow(raw: Value) -> Result<Workflow> {
     let root = JsonPath::Root;
@@ -25,8 +29,10 @@ pub(super) fn parse_workflow(raw: Value) -> Result<Workflow> {
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    let frontend_version =
-        extra.and_then(|e| member(e, "frontendVersion")).and_then(Value::as_str).map(str::to_string);
+    let frontend_version = extra
+        .and_then(|e| member(e, "frontendVersion"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
 
     let state = member(top, "state").and_then(Value::as_object);
     let counter = |legacy: &str, modern: &str| {
@@ -37,12 +43,22 @@ pub(super) fn parse_workflow(raw: Value) -> Result<Workflow> {
     let last_node_id = counter("last_node_id", "lastNodeId");
     let last_link_id = counter("last_link_id", "lastLinkId");
 
-    Ok(Workflow { graph, subgraphs, group_nodes, last_node_id, last_link_id, frontend_version, raw })
+    Ok(Workflow {
+        graph,
+        subgraphs,
+        group_nodes,
+        last_node_id,
+        last_link_id,
+        frontend_version,
+        raw,
+    })
 }
 
 fn collect_definitions(defs: &Value, path: &JsonPath, out: &mut Vec<SubgraphDef>) -> Result<()> {
     let defs = R.object(defs, path)?;
-    let Some(list) = member(defs, "subgraphs") else { return Ok(()) };
+    let Some(list) = member(defs, "subgraphs") else {
+        return Ok(());
+    };
     let list_path = path.key("subgraphs");
     for (i, def) in R.array(list, &list_path)?.iter().enumerate() {
         let def_path = list_path.index(i);
@@ -61,9 +77,14 @@ fn parse_subgraph(obj: &Map<String, Value>, path: &JsonPath) -> Result<SubgraphD
         Some(v) => R.node_id(v, &path.key("id"))?,
         None => return Err(Document::Workflow.error(path, "subgraph definition without an id")),
     };
-    let name = member(obj, "name").and_then(Value::as_str).unwrap_or_default().to_string();
+    let name = member(obj, "name")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let io = |key: &str| -> Result<Vec<SubgraphIo>> {
-        let Some(list) = member(obj, key) else { return Ok(Vec::new()) };
+        let Some(list) = member(obj, key) else {
+            return Ok(Vec::new());
+        };
         let list_path = path.key(key);
         let items = R.array(list, &list_path)?;
         items
@@ -73,16 +94,23 @@ fn parse_subgraph(obj: &Map<String, Value>, path: &JsonPath) -> Result<SubgraphD
                 let item_path = list_path.index(i);
                 let o = R.object(item, &item_path)?;
                 Ok(SubgraphIo {
-                    name: member(o, "name").and_then(Value::as_str).unwrap_or_default().to_string(),
+                    name: member(o, "name")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
                     slot_type: o.get("type").cloned().unwrap_or(Value::Null),
                     link_ids: int_list(member(o, "linkIds"), &item_path.key("linkIds"))?,
-                    label: member(o, "label").and_then(Value::as_str).map(str::to_string),
+                    label: member(o, "label")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
                 })
             })
             .collect()
     };
-    let last_node_id =
-        member(obj, "state").and_then(Value::as_object).and_then(|s| member(s, "lastNodeId")).and_then(as_int);
+    let last_node_id = member(obj, "state")
+        .and_then(Value::as_object)
+        .and_then(|s| member(s, "lastNodeId"))
+        .and_then(as_int);
     Ok(SubgraphDef {
         id,
         name,
@@ -120,7 +148,10 @@ fn parse_link(v: &Value, path: &JsonPath) -> Result<Link> {
     match v {
         Value::Array(a) => {
             if a.len() < 5 {
-                return Err(Document::Workflow.error(path, format!("link array has {} elements, expected 6", a.len())));
+                return Err(Document::Workflow.error(
+                    path,
+                    format!("link array has {} elements, expected 6", a.len()),
+                ));
             }
             Ok(Link {
                 id: R.int(&a[0], &path.index(0))?,
@@ -133,7 +164,8 @@ fn parse_link(v: &Value, path: &JsonPath) -> Result<Link> {
         }
         Value::Object(o) => {
             let field = |k: &str| {
-                o.get(k).ok_or_else(|| Document::Workflow.error(path, format!("link without `{k}`")))
+                o.get(k)
+                    .ok_or_else(|| Document::Workflow.error(path, format!("link without `{k}`")))
             };
             Ok(Link {
                 id: R.int(field("id")?, &path.key("id"))?,
@@ -144,7 +176,13 @@ fn parse_link(v: &Value, path: &JsonPath) -> Result<Link> {
                 link_type: o.get("type").cloned().unwrap_or(Value::Null),
             })
         }
-        other => Err(Document::Workflow.error(path, format!("expected a link array or object, found {}", crate::json::kind(other)))),
+        other => Err(Document::Workflow.error(
+            path,
+            format!(
+                "expected a link array or object, found {}",
+                crate::json::kind(other)
+            ),
+        )),
     }
 }
 
@@ -154,9 +192,14 @@ fn parse_node(v: &Value, path: &JsonPath) -> Result<Node> {
         Some(id) => R.node_id(id, &path.key("id"))?,
         None => return Err(Document::Workflow.error(path, "node without an id")),
     };
-    let node_type = member(obj, "type").and_then(Value::as_str).unwrap_or_default().to_string();
+    let node_type = member(obj, "type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
     let mode = Mode::from_i64(member(obj, "mode").and_then(as_int).unwrap_or(0));
-    let title = member(obj, "title").and_then(Value::as_str).map(str::to_string);
+    let title = member(obj, "title")
+        .and_then(Value::as_str)
+        .map(str::to_string);
 
     let inputs_path = path.key("inputs");
     let inputs = match member(obj, "inputs") {
@@ -178,24 +221,46 @@ fn parse_node(v: &Value, path: &JsonPath) -> Result<Node> {
             .collect::<Result<Vec<_>>>()?,
         None => Vec::new(),
     };
-    let properties = member(obj, "properties").and_then(Value::as_object).cloned().unwrap_or_default();
+    let properties = member(obj, "properties")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     let widgets_values = match member(obj, "widgets_values") {
         Some(Value::Array(a)) => Some(WidgetValues::Positional(a.clone())),
         Some(Value::Object(o)) => Some(WidgetValues::Named(o.clone())),
         Some(other) => {
             return Err(Document::Workflow.error(
                 path.key("widgets_values"),
-                format!("expected an array or object, found {}", crate::json::kind(other)),
+                format!(
+                    "expected an array or object, found {}",
+                    crate::json::kind(other)
+                ),
             ));
         }
         None => None,
     };
-    let widgets_values_named = member(obj, "widgets_values_named").and_then(Value::as_object).cloned();
-    Ok(Node { id, node_type, mode, title, inputs, outputs, properties, widgets_values, widgets_values_named })
+    let widgets_values_named = member(obj, "widgets_values_named")
+        .and_then(Value::as_object)
+        .cloned();
+    Ok(Node {
+        id,
+        node_type,
+        mode,
+        title,
+        inputs,
+        outputs,
+        properties,
+        widgets_values,
+        widgets_values_named,
+    })
 }
 
 fn widget_name(slot: &Map<String, Value>) -> Option<String> {
-    member(slot, "widget")?.as_object()?.get("name")?.as_str().map(str::to_string)
+    member(slot, "widget")?
+        .as_object()?
+        .get("name")?
+        .as_str()
+        .map(str::to_string)
 }
 
 fn parse_input(v: &Value, path: &JsonPath) -> Result<InputSlot> {
@@ -205,18 +270,26 @@ fn parse_input(v: &Value, path: &JsonPath) -> Result<InputSlot> {
         None => None,
     };
     Ok(InputSlot {
-        name: member(o, "name").and_then(Value::as_str).unwrap_or_default().to_string(),
+        name: member(o, "name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
         slot_type: o.get("type").cloned().unwrap_or(Value::Null),
         link,
         widget: widget_name(o),
-        label: member(o, "label").and_then(Value::as_str).map(str::to_string),
+        label: member(o, "label")
+            .and_then(Value::as_str)
+            .map(str::to_string),
     })
 }
 
 fn parse_output(v: &Value, path: &JsonPath) -> Result<OutputSlot> {
     let o = R.object(v, path)?;
     Ok(OutputSlot {
-        name: member(o, "name").and_then(Value::as_str).unwrap_or_default().to_string(),
+        name: member(o, "name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string(),
         slot_type: o.get("type").cloned().unwrap_or(Value::Null),
         links: int_list(member(o, "links"), &path.key("links"))?,
         widget: widget_name(o),
@@ -225,7 +298,12 @@ fn parse_output(v: &Value, path: &JsonPath) -> Result<OutputSlot> {
 
 fn int_list(v: Option<&Value>, path: &JsonPath) -> Result<Vec<i64>> {
     let Some(v) = v else { return Ok(Vec::new()) };
-    R.array(v, path)?.iter().enumerate().filter(|(_, x)| !x.is_null()).map(|(i, x)| R.int(x, &path.index(i))).collect()
+    R.array(v, path)?
+        .iter()
+        .enumerate()
+        .filter(|(_, x)| !x.is_null())
+        .map(|(i, x)| R.int(x, &path.index(i)))
+        .collect()
 }
 
 #[cfg(test)]
@@ -243,28 +321,43 @@ mod tests {
         )
         .unwrap();
         let link = wf.graph.link(7).unwrap();
-        assert_eq!((link.origin_id.as_str(), link.target_id.as_str()), ("1", "2"));
+        assert_eq!(
+            (link.origin_id.as_str(), link.target_id.as_str()),
+            ("1", "2")
+        );
         let b = wf.graph.node("2").unwrap();
         assert_eq!(b.mode, Mode::Bypass);
         assert_eq!(b.inputs[0].widget.as_deref(), Some("x"));
         let s = wf.subgraph("s").unwrap();
-        assert_eq!(s.graph.link(3).unwrap().origin_id, super::super::SUBGRAPH_INPUT_ID);
+        assert_eq!(
+            s.graph.link(3).unwrap().origin_id,
+            super::super::SUBGRAPH_INPUT_ID
+        );
         assert_eq!(s.graph.link(3).unwrap().target_slot, 1);
         assert_eq!(s.inputs[0].link_ids, vec![3]);
     }
 
     #[test]
     fn shape_errors_name_the_path() {
-        let err = Workflow::from_json(r#"{"nodes": [{"id": 1}, {"id": 2, "inputs": [{"name": "a", "link": {}}]}]}"#).unwrap_err();
+        let err = Workflow::from_json(
+            r#"{"nodes": [{"id": 1}, {"id": 2, "inputs": [{"name": "a", "link": {}}]}]}"#,
+        )
+        .unwrap_err();
         assert_eq!(err.code(), "INVALID_WORKFLOW");
-        assert!(err.to_string().contains("$.nodes[1].inputs[0].link"), "{err}");
+        assert!(
+            err.to_string().contains("$.nodes[1].inputs[0].link"),
+            "{err}"
+        );
         let err = Workflow::from_json(r#"{"nodes": [{"type": "A"}]}"#).unwrap_err();
         assert!(err.to_string().contains("$.nodes[0]"), "{err}");
     }
 
     #[test]
     fn widget_values_keep_holes_and_big_ints() {
-        let wf = Workflow::from_json(r#"{"nodes": [{"id": 1, "widgets_values": [18446744073709551615, null, "x"]}]}"#).unwrap();
+        let wf = Workflow::from_json(
+            r#"{"nodes": [{"id": 1, "widgets_values": [18446744073709551615, null, "x"]}]}"#,
+        )
+        .unwrap();
         let vals = wf.graph.nodes[0].positional_values().unwrap();
         assert_eq!(vals[0].to_string(), "18446744073709551615");
         assert!(vals[1].is_null());
