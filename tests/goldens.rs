@@ -26,7 +26,7 @@ fn normalise(expected: &mut Value, actual: &Value) {
     }
 }
 
-/// Drops `_meta` only when asked (the report lists meta-only differences separately).
+/// Converts every golden and diffs it against the editor's prompt.
 fn conversions() -> Vec<(String, Vec<String>)> {
     let catalog =
         Catalog::from_json(&std::fs::read_to_string(fixtures().join("object_info.json")).unwrap())
@@ -51,20 +51,6 @@ fn conversions() -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
-/// Goldens the converter does not reproduce yet, with the reason; the test fails if one of them
-/// starts matching (so the list only ever shrinks) or if any other golden differs.
-fn known_mismatches() -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(fixtures().join("goldens-known-mismatches.tsv"))
-        .unwrap_or_default();
-    text.lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(|l| {
-            let (stem, why) = l.split_once('\t').unwrap_or((l, ""));
-            (stem.trim().to_string(), why.trim().to_string())
-        })
-        .collect()
-}
-
 #[test]
 fn every_golden_converts_exactly() {
     let results = conversions();
@@ -73,16 +59,11 @@ fn every_golden_converts_exactly() {
         "golden corpus missing: {} pairs",
         results.len()
     );
-    let known = known_mismatches();
-    let mut unexpected = Vec::new();
-    let mut fixed = Vec::new();
-    let mut exact = 0;
-    for (stem, diffs) in &results {
-        let listed = known.iter().any(|(k, _)| k == stem);
-        match (diffs.is_empty(), listed) {
-            (true, false) => exact += 1,
-            (true, true) => fixed.push(stem.clone()),
-            (false, false) => unexpected.push(format!(
+    let differing: Vec<String> = results
+        .iter()
+        .filter(|(_, diffs)| !diffs.is_empty())
+        .map(|(stem, diffs)| {
+            format!(
                 "{stem}:\n    {}",
                 diffs
                     .iter()
@@ -90,23 +71,18 @@ fn every_golden_converts_exactly() {
                     .cloned()
                     .collect::<Vec<_>>()
                     .join("\n    ")
-            )),
-            (false, true) => {}
-        }
-    }
+            )
+        })
+        .collect();
     println!(
-        "goldens: {exact}/{} exact, {} known mismatches",
-        results.len(),
-        known.len()
+        "goldens: {}/{} exact",
+        results.len() - differing.len(),
+        results.len()
     );
     assert!(
-        fixed.is_empty(),
-        "now matching, remove from goldens-known-mismatches.tsv: {fixed:?}"
-    );
-    assert!(
-        unexpected.is_empty(),
+        differing.is_empty(),
         "{} goldens differ:\n{}",
-        unexpected.len(),
-        unexpected.join("\n")
+        differing.len(),
+        differing.join("\n")
     );
 }

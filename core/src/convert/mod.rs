@@ -6,6 +6,7 @@
 //! walks it the same way ([`emit`]), including the editor's quirks, which the golden corpus pins.
 
 mod emit;
+mod group_nodes;
 mod live;
 mod normalize;
 mod order;

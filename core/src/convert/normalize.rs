@@ -13,14 +13,19 @@ use crate::workflow::{SubgraphDef, Workflow};
 
 pub(crate) fn normalize(
     workflow: &Workflow,
-    _catalog: &Catalog,
+    catalog: &Catalog,
     options: &ConvertOptions,
     warnings: &mut Vec<Warning>,
 ) -> Result<Workflow> {
     let mut wf = workflow.clone();
     dedupe_definitions(&mut wf.subgraphs);
-    if !options.keep_subgraph_ids {
-        renumber_interior_ids(&mut wf, warnings);
+    let mut last_node_id = if options.keep_subgraph_ids {
+        observed_last_id(&wf)
+    } else {
+        renumber_interior_ids(&mut wf, warnings)
+    };
+    if !wf.group_nodes.is_empty() {
+        super::group_nodes::expand(&mut wf, catalog, &mut last_node_id, warnings);
     }
     Ok(wf)
 }
@@ -41,7 +46,19 @@ fn numeric_id(id: &str) -> Option<i64> {
 
 /// `deduplicateClonedSubgraphNodeIds`: walking definitions in order, an interior id already used
 /// by the root or an earlier definition gets the next free number after the graph's counter.
-fn renumber_interior_ids(wf: &mut Workflow, warnings: &mut Vec<Warning>) {
+/// The graph's id counter when interior ids are kept: the saved counter, raised by every id seen.
+fn observed_last_id(wf: &Workflow) -> i64 {
+    let interior = wf.subgraphs.iter().flat_map(|s| &s.graph.nodes);
+    wf.graph
+        .nodes
+        .iter()
+        .chain(interior)
+        .filter_map(|n| numeric_id(&n.id))
+        .fold(wf.last_node_id, i64::max)
+}
+
+/// Returns the graph's id counter afterwards.
+fn renumber_interior_ids(wf: &mut Workflow, warnings: &mut Vec<Warning>) -> i64 {
     let mut used_keys: HashSet<String> = wf.graph.nodes.iter().map(|n| n.id.clone()).collect();
     let mut used_numbers: HashSet<i64> = used_keys.iter().filter_map(|k| numeric_id(k)).collect();
     let mut last = wf.last_node_id;
@@ -124,4 +141,5 @@ fn renumber_interior_ids(wf: &mut Workflow, warnings: &mut Vec<Warning>) {
     for def in &mut wf.subgraphs {
         patch_hosts(&mut def.graph.nodes);
     }
+    last
 }

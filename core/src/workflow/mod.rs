@@ -5,7 +5,7 @@
 
 mod link;
 mod node;
-mod parse;
+pub(crate) mod parse;
 
 pub use link::{Link, SUBGRAPH_INPUT_ID, SUBGRAPH_OUTPUT_ID};
 pub use node::{InputSlot, Mode, Node, OutputSlot, WidgetValues};

@@ -186,7 +186,7 @@ fn parse_link(v: &Value, path: &JsonPath) -> Result<Link> {
     }
 }
 
-fn parse_node(v: &Value, path: &JsonPath) -> Result<Node> {
+pub(crate) fn parse_node(v: &Value, path: &JsonPath) -> Result<Node> {
     let obj = R.object(v, path)?;
     let id = match obj.get("id") {
         Some(id) => R.node_id(id, &path.key("id"))?,
