@@ -38,8 +38,9 @@ const SAVE_NODES: &[&str] = &[
     "SaveLatent",
 ];
 
-/// How deep link resolution may go before it is taken for a cycle.
-const MAX_RESOLVE_DEPTH: usize = 2048;
+/// How deep link resolution may go before it is taken for a cycle (the editor throws a
+/// RecursionError there; a real chain of reroutes and subgraph boundaries is far shorter).
+const MAX_RESOLVE_DEPTH: usize = 256;
 /// How deep subgraphs may nest.
 const MAX_SUBGRAPH_DEPTH: usize = 64;
 

@@ -53,6 +53,8 @@ const CUSTOM_VIRTUAL_TYPES: &[&str] = &[
     "Prompts Everywhere",
 ];
 
+const AUTOGROW: &str = "COMFY_AUTOGROW_V3";
+
 /// A live input slot: what `node.inputs[i]` is after the editor configured the node.
 #[derive(Debug, Clone)]
 pub(crate) struct LiveInput {
@@ -240,7 +242,9 @@ impl<'w, 'c> Loader<'w, 'c, '_> {
                 let mut inputs: Vec<LiveInput> = Vec::new();
                 for pass_widgets in [false, true] {
                     for (name, _, spec) in &ordered {
-                        if widgets::is_widget(spec) != pass_widgets {
+                        // Autogrow groups are templates: their sockets are the saved `group.item` inputs.
+                        if widgets::is_widget(spec) != pass_widgets || spec.type_name() == AUTOGROW
+                        {
                             continue;
                         }
                         inputs.push(LiveInput {
@@ -269,6 +273,11 @@ impl<'w, 'c> Loader<'w, 'c, '_> {
                         .map(|o| slot_type_text(&o.slot_type)),
                 );
                 live.output_types = outputs;
+                for w in 0..live.widgets.len() {
+                    if live.widgets[w].widget_type == widgets::DYNAMIC_COMBO {
+                        select_dynamic_option(&mut live, w);
+                    }
+                }
                 self.restore_values(&mut live, def, path);
             }
             NodeKind::Host(d) => {
@@ -332,14 +341,27 @@ impl<'w, 'c> Loader<'w, 'c, '_> {
             return;
         };
         let values = migrate_widgets_values(def, &live.widgets, saved);
+        // The editor assigns saved widgets in order; a dynamic combo that receives its value
+        // swaps in that option's widgets right after itself, and they take the next values.
+        let mut next = 0;
+        let mut w = 0;
+        while w < live.widgets.len() {
+            if live.widgets[w].saved {
+                if let Some(value) = values.get(next) {
+                    if live.widgets[w].role != WidgetRole::Button {
+                        live.values[w] = Some(value.clone());
+                    }
+                    if live.widgets[w].widget_type == widgets::DYNAMIC_COMBO {
+                        select_dynamic_option(live, w);
+                    }
+                }
+                next += 1;
+            }
+            w += 1;
+        }
         let slots: Vec<usize> = (0..live.widgets.len())
             .filter(|&i| live.widgets[i].saved)
             .collect();
-        for (slot, value) in slots.iter().zip(values.iter()) {
-            if live.widgets[*slot].role != WidgetRole::Button {
-                live.values[*slot] = Some(value.clone());
-            }
-        }
         if values.len() > slots.len() {
             self.warnings.push(Warning::new(
                 WarningCode::ExtraWidgetValues,
@@ -380,6 +402,59 @@ impl<'w, 'c> Loader<'w, 'c, '_> {
             }
         }
     }
+}
+
+/// Replaces the widgets (and sockets) of dynamic combo `w` with those of its current option.
+fn select_dynamic_option(live: &mut LiveNode, w: usize) {
+    let name = live.widgets[w].name.clone();
+    let Some(spec) = live.widgets[w].spec.clone() else {
+        return;
+    };
+    let key = live.values[w]
+        .as_ref()
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let prefix = format!("{name}.");
+    let mut end = w + 1;
+    while end < live.widgets.len() && live.widgets[end].name.starts_with(&prefix) {
+        end += 1;
+    }
+    let children = widgets::dynamic_option_inputs(&name, &spec, &key);
+    let new_widgets: Vec<WidgetDef> = children
+        .iter()
+        .flat_map(|(n, _, s)| widgets::widgets_for_input(n, s))
+        .collect();
+    let new_values: Vec<Option<Value>> = new_widgets.iter().map(|w| w.default.clone()).collect();
+    live.widgets.splice(w + 1..end, new_widgets);
+    live.values.splice(w + 1..end, new_values);
+    // Child sockets follow the combo's own input; their links are matched by name.
+    let node = live.node;
+    let keep: Vec<&str> = children.iter().map(|(n, _, _)| n.as_str()).collect();
+    live.inputs
+        .retain(|i| !i.name.starts_with(&prefix) || keep.contains(&i.name.as_str()));
+    let at = live
+        .inputs
+        .iter()
+        .position(|i| i.name == name)
+        .map_or(live.inputs.len(), |p| p + 1);
+    let mut insert = Vec::new();
+    for (child, _, spec) in &children {
+        if live.inputs.iter().any(|i| &i.name == child) {
+            continue;
+        }
+        let link = node
+            .inputs
+            .iter()
+            .find(|i| &i.name == child)
+            .and_then(|i| i.link);
+        insert.push(LiveInput {
+            name: child.clone(),
+            slot_type: spec.type_name().to_string(),
+            link,
+        });
+    }
+    live.inputs.splice(at..at, insert);
 }
 
 /// The editor's `migrateWidgetsValues`: repairs value lists written with `null` holes for

@@ -97,3 +97,6 @@ pub fn convert_json(text: &str, catalog: &Catalog, options: &ConvertOptions) -> 
     let workflow = Workflow::from_json(text)?;
     convert(&workflow, catalog, options)
 }
+
+#[cfg(test)]
+mod tests;

@@ -196,47 +196,116 @@ pub(crate) fn is_widget(spec: &InputSpec) -> bool {
     WIDGET_TYPES.contains(&widget_type)
 }
 
-/// The widget list of a node class.
+/// The widget list of a node class, with each dynamic combo showing its default option.
 pub(crate) fn widget_list(def: &NodeDef) -> Vec<WidgetDef> {
     let mut widgets = Vec::new();
     for (name, _, spec) in editor_inputs(def) {
-        if !is_widget(&spec) {
-            continue;
-        }
-        let widget_type = spec
-            .option("widgetType")
-            .and_then(Value::as_str)
-            .unwrap_or(spec.type_name())
-            .to_string();
-        let (role, saved) = match widget_type.as_str() {
-            "IMAGEUPLOAD" | "AUDIOUPLOAD" => (WidgetRole::Pseudo, true),
-            "AUDIO_UI" => (WidgetRole::Pseudo, false),
-            _ => (WidgetRole::Input, true),
-        };
-        let default = default_value(&widget_type, &spec);
-        let mut extra = Vec::new();
-        if widget_type == "COMBO" && remote_refresh_button(&spec) {
-            extra.push(WidgetDef {
-                name: "refresh".into(),
-                widget_type: "button".into(),
-                role: WidgetRole::Button,
-                saved: true,
-                default: Some(Value::String("refresh".into())),
-                spec: None,
-            });
-        }
-        extra.extend(control_widgets(&name, &widget_type, &spec));
-        widgets.push(WidgetDef {
-            name,
-            widget_type,
-            role,
-            saved,
-            default,
-            spec: Some(spec),
-        });
-        widgets.extend(extra);
+        widgets.extend(widgets_for_input(&name, &spec));
     }
     widgets
+}
+
+/// The widgets one input creates: itself, the widgets the editor attaches to it, and for a
+/// dynamic combo the widgets of its current option.
+pub(crate) fn widgets_for_input(name: &str, spec: &InputSpec) -> Vec<WidgetDef> {
+    if !is_widget(spec) {
+        return Vec::new();
+    }
+    let widget_type = spec
+        .option("widgetType")
+        .and_then(Value::as_str)
+        .unwrap_or(spec.type_name())
+        .to_string();
+    let (role, saved) = match widget_type.as_str() {
+        "IMAGEUPLOAD" | "AUDIOUPLOAD" => (WidgetRole::Pseudo, true),
+        "AUDIO_UI" => (WidgetRole::Pseudo, false),
+        _ => (WidgetRole::Input, true),
+    };
+    let default = default_value(&widget_type, spec);
+    let mut extra = Vec::new();
+    if widget_type == "COMBO" && remote_refresh_button(spec) {
+        extra.push(WidgetDef {
+            name: "refresh".into(),
+            widget_type: "button".into(),
+            role: WidgetRole::Button,
+            saved: true,
+            default: Some(Value::String("refresh".into())),
+            spec: None,
+        });
+    }
+    extra.extend(control_widgets(name, &widget_type, spec));
+    if widget_type == DYNAMIC_COMBO {
+        let key = default
+            .as_ref()
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        extra.extend(
+            dynamic_option_inputs(name, spec, &key)
+                .iter()
+                .flat_map(|(n, _, s)| widgets_for_input(n, s)),
+        );
+    }
+    let mut widgets = vec![WidgetDef {
+        name: name.to_string(),
+        widget_type,
+        role,
+        saved,
+        default,
+        spec: Some(spec.clone()),
+    }];
+    widgets.extend(extra);
+    widgets
+}
+
+pub(crate) const DYNAMIC_COMBO: &str = "COMFY_DYNAMICCOMBO_V3";
+
+/// The inputs option `key` of dynamic combo `name` adds, named `name.child` (required, then optional).
+pub(crate) fn dynamic_option_inputs(name: &str, spec: &InputSpec, key: &str) -> Vec<EditorInput> {
+    let Some(option) = spec
+        .option("options")
+        .and_then(Value::as_array)
+        .and_then(|opts| {
+            opts.iter()
+                .find(|o| o.get("key").and_then(Value::as_str) == Some(key))
+        })
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (section, kind) in [
+        ("required", InputKind::Required),
+        ("optional", InputKind::Optional),
+    ] {
+        let Some(entries) = option
+            .get("inputs")
+            .and_then(|i| i.get(section))
+            .and_then(Value::as_object)
+        else {
+            continue;
+        };
+        for (child, child_spec) in entries {
+            let Some(parts) = child_spec.as_array() else {
+                continue;
+            };
+            let spec_type = match parts.first() {
+                Some(Value::Array(choices)) => SpecType::LegacyCombo(choices.clone()),
+                Some(Value::String(t)) => SpecType::Named(t.clone()),
+                _ => continue,
+            };
+            let options = parts
+                .get(1)
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            out.push((
+                format!("{name}.{child}"),
+                kind,
+                InputSpec { spec_type, options },
+            ));
+        }
+    }
+    out
 }
 
 fn remote_refresh_button(spec: &InputSpec) -> bool {
@@ -247,6 +316,14 @@ fn remote_refresh_button(spec: &InputSpec) -> bool {
 
 /// The value a fresh widget holds (spec `default`, else the first choice, else an empty value).
 pub(crate) fn default_value(widget_type: &str, spec: &InputSpec) -> Option<Value> {
+    if widget_type == DYNAMIC_COMBO {
+        let first_key = spec
+            .option("options")
+            .and_then(Value::as_array)
+            .and_then(|o| o.first())
+            .and_then(|o| o.get("key"));
+        return first_key.cloned();
+    }
     if widget_type == "COMBO" {
         return match spec.default_value() {
             Some(d) if truthy(d) => Some(d.clone()),
