@@ -4,10 +4,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Args;
 use comfywire::convert::{ConvertOptions, DynamicPrompts};
+use comfywire::{Conversion, Document};
 
 #[derive(Debug, Args)]
 pub(crate) struct ConvertArgs {
-    /// UI workflow JSON (`-` for standard input).
+    /// UI workflow JSON, or an API prompt (passed through); `-` for standard input.
     workflow: PathBuf,
     /// `GET /object_info` answer to convert against (default: the embedded ComfyUI 0.3.64 catalog).
     #[arg(long, value_name = "FILE")]
@@ -37,8 +38,17 @@ pub(crate) fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         prefer_named_values: args.prefer_named_values,
         ..ConvertOptions::default()
     };
-    let conversion = comfywire::convert::convert_json(&text, &catalog, &options)
-        .with_context(|| format!("cannot convert {}", args.workflow.display()))?;
+    let document = Document::from_json(&text)
+        .with_context(|| format!("cannot read {}", args.workflow.display()))?;
+    let conversion = match document {
+        Document::Ui(workflow) => comfywire::convert(&workflow, &catalog, &options)
+            .with_context(|| format!("cannot convert {}", args.workflow.display()))?,
+        // Already what the server runs: passed through, so scripts can feed either format.
+        Document::Api(prompt) => Conversion {
+            prompt,
+            warnings: Vec::new(),
+        },
+    };
     let mut json = conversion.prompt.to_json_pretty();
     json.push('\n');
     match &args.output {

@@ -7,6 +7,7 @@
 
 pub mod catalog;
 pub mod convert;
+pub mod document;
 pub mod error;
 pub mod json;
 pub mod prompt;
@@ -14,6 +15,7 @@ pub mod workflow;
 
 pub use catalog::Catalog;
 pub use convert::{Conversion, ConvertOptions, Warning, WarningCode, convert};
+pub use document::Document;
 pub use error::{Error, Result};
 pub use prompt::Prompt;
 pub use workflow::Workflow;

@@ -67,4 +67,53 @@ impl InputSpec {
     pub fn default_value(&self) -> Option<&Value> {
         self.option("default")
     }
+
+    /// Numeric bounds and steps, exactly as the server sent them (an INT max of
+    /// 18446744073709551615 stays that number).
+    pub fn min(&self) -> Option<&Value> {
+        self.option("min")
+    }
+    pub fn max(&self) -> Option<&Value> {
+        self.option("max")
+    }
+    pub fn step(&self) -> Option<&Value> {
+        self.option("step")
+    }
+    /// FLOAT rounding precision; `false` disables rounding.
+    pub fn round(&self) -> Option<&Value> {
+        self.option("round")
+    }
+    pub fn multiline(&self) -> bool {
+        self.flag("multiline")
+    }
+    /// An input that is a socket only, never a widget.
+    pub fn force_input(&self) -> bool {
+        self.flag("forceInput")
+    }
+    /// `control_after_generate`: `true`, a default mode (`"fixed"`…), or absent.
+    pub fn control_after_generate(&self) -> Option<&Value> {
+        self.option("control_after_generate")
+    }
+    /// A media combo the editor gives an upload button.
+    pub fn media_upload(&self) -> bool {
+        [
+            "image_upload",
+            "video_upload",
+            "animated_image_upload",
+            "audio_upload",
+        ]
+        .iter()
+        .any(|k| self.flag(k))
+    }
+    /// `{a|b}` in this STRING is resolved by the editor at queue time.
+    pub fn dynamic_prompts(&self) -> bool {
+        self.flag("dynamicPrompts")
+    }
+    pub fn tooltip(&self) -> Option<&str> {
+        self.option("tooltip").and_then(Value::as_str)
+    }
+    /// A combo whose choices the editor fetches from a server route.
+    pub fn remote(&self) -> Option<&Value> {
+        self.option("remote")
+    }
 }

@@ -175,6 +175,48 @@ mod tests {
             "Load Checkpoint"
         );
         assert_eq!(ks.outputs[0].output_type, "LATENT");
+        let cfg = &ks.input("cfg").unwrap().spec;
+        let text = |v: Option<&serde_json::Value>| v.map(|v| v.to_string());
+        assert_eq!(
+            (
+                text(cfg.min()),
+                text(cfg.max()),
+                text(cfg.step()),
+                text(cfg.round())
+            ),
+            (
+                Some("0.0".into()),
+                Some("100.0".into()),
+                Some("0.1".into()),
+                Some("0.01".into())
+            )
+        );
+        assert!(
+            c.get("CLIPTextEncode")
+                .unwrap()
+                .input("text")
+                .unwrap()
+                .spec
+                .multiline()
+        );
+        assert!(
+            c.get("CLIPTextEncode")
+                .unwrap()
+                .input("text")
+                .unwrap()
+                .spec
+                .dynamic_prompts()
+        );
+        assert!(
+            c.get("LoadImage")
+                .unwrap()
+                .input("image")
+                .unwrap()
+                .spec
+                .media_upload()
+        );
+        // V3 nodes send `display_name: null`; the editor's own English name stands in.
+        assert_eq!(c.get("Canny").unwrap().title(), "Detect Edges (Canny)");
     }
 
     #[test]

@@ -456,10 +456,7 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
         let Value::String(text_value) = &value else {
             return Some(value);
         };
-        let dynamic = widget
-            .spec
-            .as_ref()
-            .is_some_and(|s| s.flag("dynamicPrompts"));
+        let dynamic = widget.spec.as_ref().is_some_and(|s| s.dynamic_prompts());
         if dynamic {
             return Some(match self.rng.as_mut() {
                 Some(rng) => Value::String(text::resolve_dynamic_prompt(text_value, rng)),

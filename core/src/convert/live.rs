@@ -468,7 +468,7 @@ fn migrate_widgets_values(def: &NodeDef, widgets: &[WidgetDef], values: &[Value]
         .collect();
     let mut force_flags = Vec::new();
     for (name, _, spec) in widgets::node_data_inputs(def) {
-        let force = spec.flag("forceInput");
+        let force = spec.force_input();
         if !(names.contains(&name.as_str()) || force) || skipped.contains(&name.as_str()) {
             continue;
         }

@@ -186,7 +186,7 @@ fn injected_inputs(def: &NodeDef, required: &[EditorInput]) -> Vec<EditorInput> 
 
 /// Whether an input spec makes a widget (rather than a socket only).
 pub(crate) fn is_widget(spec: &InputSpec) -> bool {
-    if spec.flag("forceInput") {
+    if spec.force_input() {
         return false;
     }
     let widget_type = spec

@@ -1,0 +1,85 @@
+//! Telling the two formats apart: a UI workflow (what the editor saves) or an API prompt (what
+//! the server runs, possibly wrapped in a `POST /prompt` body).
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::prompt::Prompt;
+use crate::workflow::Workflow;
+
+/// A parsed ComfyUI document.
+#[derive(Debug, Clone)]
+pub enum Document {
+    Ui(Box<Workflow>),
+    Api(Prompt),
+}
+
+impl Document {
+    /// Parses JSON text and decides its format as the editor does when a file is dropped:
+    /// an object with a `nodes` array is a UI workflow; one whose every value has a string
+    /// `class_type` and object `inputs` (or a body with such a `prompt`) is an API prompt.
+    pub fn from_json(text: &str) -> Result<Self> {
+        Self::from_value(crate::json::parse(text)?)
+    }
+
+    pub fn from_value(value: Value) -> Result<Self> {
+        let Some(obj) = value.as_object() else {
+            return Err(Error::UnknownFormat {
+                reason: format!(
+                    "the document is {}, not an object",
+                    crate::json::kind(&value)
+                ),
+            });
+        };
+        if obj.get("nodes").is_some_and(Value::is_array) {
+            return Ok(Document::Ui(Box::new(Workflow::from_value(value)?)));
+        }
+        if Prompt::looks_like_api(&value) {
+            return Ok(Document::Api(Prompt::from_value(&value)?));
+        }
+        if let Some(inner) = obj.get("prompt").filter(|p| Prompt::looks_like_api(p)) {
+            return Ok(Document::Api(Prompt::from_value(inner)?));
+        }
+        Err(Error::UnknownFormat {
+            reason: "no `nodes` array (UI format) and not a map of nodes with `class_type` and `inputs` (API format)".into(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn detects_each_format() {
+        assert!(matches!(
+            Document::from_json(r#"{"nodes": [], "links": []}"#).unwrap(),
+            Document::Ui(_)
+        ));
+        let api = r#"{"3": {"class_type": "KSampler", "inputs": {"seed": 18446744073709551615}}}"#;
+        let Document::Api(p) = Document::from_json(api).unwrap() else {
+            panic!("not API")
+        };
+        assert_eq!(
+            p.nodes["3"].inputs["seed"].to_string(),
+            "18446744073709551615"
+        );
+        let body = r#"{"client_id": "x", "prompt": {"1": {"class_type": "A", "inputs": {}}}}"#;
+        assert!(matches!(
+            Document::from_json(body).unwrap(),
+            Document::Api(_)
+        ));
+    }
+
+    #[test]
+    fn anything_else_is_an_unknown_format() {
+        for text in ["[]", "{}", r#"{"a": 1}"#, r#"{"1": {"inputs": {}}}"#] {
+            assert_eq!(
+                Document::from_json(text).unwrap_err().code(),
+                "UNKNOWN_FORMAT",
+                "{text}"
+            );
+        }
+        assert_eq!(Document::from_json("{").unwrap_err().code(), "JSON_SYNTAX");
+    }
+}
