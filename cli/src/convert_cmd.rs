@@ -3,8 +3,8 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
+use comfywire::Document;
 use comfywire::convert::{ConvertOptions, DynamicPrompts};
-use comfywire::{Conversion, Document};
 
 #[derive(Debug, Args)]
 pub(crate) struct ConvertArgs {
@@ -40,15 +40,10 @@ pub(crate) fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
     };
     let document = Document::from_json(&text)
         .with_context(|| format!("cannot read {}", args.workflow.display()))?;
-    let conversion = match document {
-        Document::Ui(workflow) => comfywire::convert(&workflow, &catalog, &options)
-            .with_context(|| format!("cannot convert {}", args.workflow.display()))?,
-        // Already what the server runs: passed through, so scripts can feed either format.
-        Document::Api(prompt) => Conversion {
-            prompt,
-            warnings: Vec::new(),
-        },
-    };
+    // An API prompt passes through unchanged, so scripts can feed either format.
+    let conversion = document
+        .into_prompt(&catalog, &options)
+        .with_context(|| format!("cannot convert {}", args.workflow.display()))?;
     let mut json = conversion.prompt.to_json_pretty();
     json.push('\n');
     match &args.output {

@@ -3,6 +3,8 @@
 
 use serde_json::Value;
 
+use crate::catalog::Catalog;
+use crate::convert::{Conversion, ConvertOptions};
 use crate::error::{Error, Result};
 use crate::prompt::Prompt;
 use crate::workflow::Workflow;
@@ -43,6 +45,20 @@ impl Document {
         Err(Error::UnknownFormat {
             reason: "no `nodes` array (UI format) and not a map of nodes with `class_type` and `inputs` (API format)".into(),
         })
+    }
+}
+
+impl Document {
+    /// The API prompt of this document: a UI workflow is converted, an API prompt is taken as is.
+    pub fn into_prompt(self, catalog: &Catalog, options: &ConvertOptions) -> Result<Conversion> {
+        match self {
+            Document::Ui(workflow) => crate::convert(&workflow, catalog, options),
+            Document::Api(prompt) => Ok(Conversion {
+                prompt,
+                warnings: Vec::new(),
+                controls: Vec::new(),
+            }),
+        }
     }
 }
 

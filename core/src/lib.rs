@@ -14,7 +14,7 @@ pub mod prompt;
 pub mod workflow;
 
 pub use catalog::Catalog;
-pub use convert::{Conversion, ConvertOptions, Warning, WarningCode, convert};
+pub use convert::{Conversion, ConvertOptions, ValueControl, Warning, WarningCode, convert};
 pub use document::Document;
 pub use error::{Error, Result};
 pub use prompt::Prompt;

@@ -9,7 +9,7 @@ use super::live::{LiveGraph, LiveNode, NodeKind, from_subgraph_input};
 use super::text::{self, SplitMix64};
 use super::warnings::{Warning, WarningCode};
 use super::widgets::WidgetRole;
-use super::{ConvertOptions, DynamicPrompts, order};
+use super::{ConvertOptions, DynamicPrompts, ValueControl, order};
 use crate::error::Result;
 use crate::prompt::{Prompt, PromptNode};
 use crate::workflow::{SUBGRAPH_INPUT_ID, Workflow};
@@ -65,6 +65,7 @@ pub(crate) struct Emitter<'w, 'c, 'x> {
     warnings: &'x mut Vec<Warning>,
     rng: Option<SplitMix64>,
     cycle_reported: bool,
+    controls: Vec<ValueControl>,
 }
 
 impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
@@ -84,6 +85,7 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
             warnings,
             rng,
             cycle_reported: false,
+            controls: Vec::new(),
         }
     }
 
@@ -299,7 +301,7 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
         }
     }
 
-    pub(crate) fn emit(&mut self) -> Result<Prompt> {
+    pub(crate) fn emit(&mut self) -> Result<(Prompt, Vec<ValueControl>)> {
         let mut prompt = Prompt::default();
         let root_order = order::execution_order(&self.graphs[0]);
         let root = [Frame {
@@ -308,7 +310,16 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
         }];
         self.emit_scope(&root, &root_order, &mut prompt);
         drop_dangling_links(&mut prompt);
-        Ok(prompt)
+        let controls = std::mem::take(&mut self.controls)
+            .into_iter()
+            .filter(|c| {
+                prompt
+                    .nodes
+                    .get(&c.node_id)
+                    .is_some_and(|n| n.inputs.get(&c.input).is_some_and(|v| !v.is_array()))
+            })
+            .collect();
+        Ok((prompt, controls))
     }
 
     fn emit_scope(&mut self, scope: &[Frame], order: &[usize], prompt: &mut Prompt) {
@@ -374,6 +385,19 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
             }
             let name = widget.name.clone();
             let is_curve = widget.widget_type == "CURVE";
+            // The control widget follows its target directly.
+            if let (Some(next), Some(Some(Value::String(mode)))) =
+                (live.widgets.get(w + 1), live.values.get(w + 1))
+            {
+                if next.role == WidgetRole::Pseudo && next.name.ends_with("control_after_generate")
+                {
+                    self.controls.push(ValueControl {
+                        node_id: id.clone(),
+                        input: name.clone(),
+                        mode: mode.clone(),
+                    });
+                }
+            }
             let Some(value) = self.serialize_widget(g, idx, w) else {
                 continue;
             };

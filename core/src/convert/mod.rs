@@ -56,6 +56,19 @@ pub struct ConvertOptions {
 pub struct Conversion {
     pub prompt: Prompt,
     pub warnings: Vec<Warning>,
+    /// The `control_after_generate` mode of every emitted widget that has one (the API prompt
+    /// cannot carry it), for seed control before queueing.
+    pub controls: Vec<ValueControl>,
+}
+
+/// "What happens to this value after each run" as the workflow saved it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueControl {
+    /// Execution id of the node in the prompt.
+    pub node_id: String,
+    pub input: String,
+    /// `fixed`, `increment`, `decrement`, `randomize` (or `increment-wrap` for combos), as saved.
+    pub mode: String,
 }
 
 /// Converts a UI workflow into the API prompt the editor would send.
@@ -88,8 +101,12 @@ pub fn convert(
     let mut emitter = emit::Emitter::new(graphs, &workflow, options, &mut warnings);
     emitter.promote_host_widgets();
     emitter.apply_primitives();
-    let prompt = emitter.emit()?;
-    Ok(Conversion { prompt, warnings })
+    let (prompt, controls) = emitter.emit()?;
+    Ok(Conversion {
+        prompt,
+        warnings,
+        controls,
+    })
 }
 
 /// Parses UI-format JSON text and converts it.

@@ -281,3 +281,17 @@ fn a_reroute_cycle_is_reported_not_looped() {
     assert!(json_eq(&inputs(&c, "3"), &json!({})));
     assert!(c.warnings.iter().any(|w| w.code == WarningCode::LinkCycle));
 }
+
+#[cfg(feature = "embedded-catalog")]
+#[test]
+fn control_modes_travel_with_the_conversion() {
+    let wf = json!({"nodes": [
+        {"id": 3, "type": "KSampler", "widgets_values": [42, "increment", 20, 8, "euler", "normal", 1]},
+        {"id": 4, "type": "KSampler", "mode": 2, "widgets_values": [1, "randomize", 20, 8, "euler", "normal", 1]}
+    ], "links": []});
+    let c = run(Catalog::embedded(), wf, &ConvertOptions::default());
+    assert_eq!(
+        c.controls,
+        vec![ValueControl { node_id: "3".into(), input: "seed".into(), mode: "increment".into() }]
+    );
+}
