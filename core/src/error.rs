@@ -28,6 +28,21 @@ pub enum Error {
     #[error("not a ComfyUI workflow or prompt: {reason}")]
     UnknownFormat { reason: String },
 
+    /// A selector string that does not follow the selector syntax.
+    #[error("invalid selector `{selector}`: {message}")]
+    InvalidSelector { selector: String, message: String },
+
+    /// A selector that names nothing in the prompt.
+    #[error("`{selector}` selects nothing: {message}")]
+    NotFound { selector: String, message: String },
+
+    /// A selector that names several nodes where one is needed.
+    #[error("`{selector}` is ambiguous: {} (add [0], [1]… or [*])", candidates.join(", "))]
+    Ambiguous {
+        selector: String,
+        candidates: Vec<String>,
+    },
+
     /// The graph cannot be converted at all (for example a subgraph that contains itself).
     #[error("cannot convert workflow: {message}")]
     Conversion { message: String },
@@ -42,6 +57,9 @@ impl Error {
             Error::InvalidCatalog { .. } => "INVALID_CATALOG",
             Error::UnknownFormat { .. } => "UNKNOWN_FORMAT",
             Error::Conversion { .. } => "CONVERSION_FAILED",
+            Error::InvalidSelector { .. } => "INVALID_SELECTOR",
+            Error::NotFound { .. } => "NOT_FOUND",
+            Error::Ambiguous { .. } => "AMBIGUOUS_SELECTOR",
         }
     }
 

@@ -5,6 +5,7 @@
 //! - [`catalog`]: node classes from `GET /object_info` (ComfyUI 0.3.64's is embedded);
 //! - [`convert`]: UI → API, identical to the editor's `graphToPrompt`.
 
+pub mod address;
 pub mod catalog;
 pub mod convert;
 pub mod document;

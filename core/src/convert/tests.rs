@@ -292,6 +292,10 @@ fn control_modes_travel_with_the_conversion() {
     let c = run(Catalog::embedded(), wf, &ConvertOptions::default());
     assert_eq!(
         c.controls,
-        vec![ValueControl { node_id: "3".into(), input: "seed".into(), mode: "increment".into() }]
+        vec![ValueControl {
+            node_id: "3".into(),
+            input: "seed".into(),
+            mode: "increment".into()
+        }]
     );
 }
