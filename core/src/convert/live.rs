@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::warnings::{Warning, WarningCode};
 use super::widgets::{self, WidgetDef, WidgetRole};
 use crate::catalog::{Catalog, NodeDef};
-use crate::workflow::{Graph, Node, SUBGRAPH_INPUT_ID, SubgraphDef};
+use crate::workflow::{Graph, Node, SUBGRAPH_INPUT_ID, SubgraphDef, WidgetValues};
 
 /// How the editor treats a node.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -199,6 +199,19 @@ impl<'w, 'c> Loader<'w, 'c, '_> {
 
     fn load_node(&mut self, graph: &'w Graph, node: &'w Node, path: &str) -> LiveNode<'w, 'c> {
         let kind = self.kind_of(node, path);
+        for (i, input) in node.inputs.iter().enumerate() {
+            if let Some(link) = input.link.filter(|l| graph.link(*l).is_none()) {
+                self.warnings.push(Warning::new(
+                    WarningCode::DanglingLink,
+                    Some(&node.id),
+                    &format!("{path}.inputs[{i}].link"),
+                    format!(
+                        "input `{}` refers to link {link}, which does not exist; left unconnected",
+                        input.name
+                    ),
+                ));
+            }
+        }
         let saved_link = |name: &str| {
             node.inputs
                 .iter()
@@ -212,7 +225,7 @@ impl<'w, 'c> Loader<'w, 'c, '_> {
                 .map(|i| LiveInput {
                     name: i.name.clone(),
                     slot_type: slot_type_text(&i.slot_type),
-                    link: i.link,
+                    link: i.link.filter(|l| graph.link(*l).is_some()),
                 })
                 .collect::<Vec<_>>()
         };
@@ -259,7 +272,7 @@ impl<'w, 'c> Loader<'w, 'c, '_> {
                         inputs.push(LiveInput {
                             name: saved.name.clone(),
                             slot_type: slot_type_text(&saved.slot_type),
-                            link: saved.link,
+                            link: saved.link.filter(|l| graph.link(*l).is_some()),
                         });
                     }
                 }
@@ -337,10 +350,18 @@ impl<'w, 'c> Loader<'w, 'c, '_> {
                 return;
             }
         }
-        let Some(saved) = node.positional_values() else {
-            return;
+        let values = match &node.widgets_values {
+            Some(WidgetValues::Positional(saved)) => {
+                migrate_widgets_values(def, &live.widgets, saved)
+            }
+            Some(WidgetValues::Named(dict)) => {
+                match migrate_dict_values(def, &live.widgets, dict) {
+                    Some(values) => values,
+                    None => return,
+                }
+            }
+            None => return,
         };
-        let values = migrate_widgets_values(def, &live.widgets, saved);
         // The editor assigns saved widgets in order; a dynamic combo that receives its value
         // swaps in that option's widgets right after itself, and they take the next values.
         let mut next = 0;
@@ -457,26 +478,33 @@ fn select_dynamic_option(live: &mut LiveNode, w: usize) {
     live.inputs.splice(at..at, insert);
 }
 
-/// The editor's `migrateWidgetsValues`: repairs value lists written with `null` holes for
-/// non-serialized widgets, or with slots for `forceInput` inputs.
-fn migrate_widgets_values(def: &NodeDef, widgets: &[WidgetDef], values: &[Value]) -> Vec<Value> {
+/// For each widget value slot `migrateWidgetsValues` expects, whether it belonged to a
+/// `forceInput` input (older frontends gave those a widget).
+fn force_input_flags(def: &NodeDef, widgets: &[WidgetDef]) -> Vec<bool> {
     let names: Vec<&str> = widgets.iter().map(|w| w.name.as_str()).collect();
     let skipped: Vec<&str> = widgets
         .iter()
         .filter(|w| !w.saved)
         .map(|w| w.name.as_str())
         .collect();
-    let mut force_flags = Vec::new();
+    let mut flags = Vec::new();
     for (name, _, spec) in widgets::node_data_inputs(def) {
         let force = spec.force_input();
         if !(names.contains(&name.as_str()) || force) || skipped.contains(&name.as_str()) {
             continue;
         }
-        force_flags.push(force);
+        flags.push(force);
         if spec.flag("control_after_generate") {
-            force_flags.push(false);
+            flags.push(false);
         }
     }
+    flags
+}
+
+/// The editor's `migrateWidgetsValues`: repairs value lists written with `null` holes for
+/// non-serialized widgets, or with slots for `forceInput` inputs.
+fn migrate_widgets_values(def: &NodeDef, widgets: &[WidgetDef], values: &[Value]) -> Vec<Value> {
+    let force_flags = force_input_flags(def, widgets);
     let serializable = widgets.iter().filter(|w| w.saved).count();
     if !force_flags.contains(&true) && values.len() == serializable {
         return values.to_vec();
@@ -500,6 +528,29 @@ fn migrate_widgets_values(def: &NodeDef, widgets: &[WidgetDef], values: &[Value]
         .filter(|(_, f)| !**f)
         .map(|(v, _)| v)
         .collect()
+}
+
+/// `migrateWidgetsValues` given an object (custom-node style `widgets_values`): the editor's
+/// array helpers walk its values in key order, and when their count matches the widget slots
+/// they are restored *positionally* (keys ignored); otherwise nothing is restored.
+fn migrate_dict_values(
+    def: &NodeDef,
+    widgets: &[WidgetDef],
+    dict: &serde_json::Map<String, Value>,
+) -> Option<Vec<Value>> {
+    let force_flags = force_input_flags(def, widgets);
+    let values: Vec<Value> = crate::json::js_key_order(dict.keys().map(String::as_str))
+        .into_iter()
+        .map(|k| dict[k].clone())
+        .collect();
+    (values.len() == force_flags.len()).then(|| {
+        values
+            .into_iter()
+            .zip(&force_flags)
+            .filter(|(_, f)| !**f)
+            .map(|(v, _)| v)
+            .collect()
+    })
 }
 
 /// Whether link `link_id` of `graph` starts at the subgraph input node.
