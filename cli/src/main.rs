@@ -2,6 +2,7 @@
 //! function; later subcommands (params, set, validate, run…) slot into [`Command`].
 
 mod convert_cmd;
+mod params_cmd;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -25,12 +26,21 @@ struct Cli {
 enum Command {
     /// Convert a UI workflow (as saved by the editor) into the API prompt `POST /prompt` takes.
     Convert(convert_cmd::ConvertArgs),
+    /// List every tunable input with its type, current value and range (roles first).
+    Params(params_cmd::ParamsArgs),
+    /// Change inputs by selector (`seed=42 positive="a red fox"`) and print the API prompt.
+    Set(params_cmd::SetArgs),
+    /// Show what a selector names: `comfywire select workflow.json positive`.
+    Select(params_cmd::SelectArgs),
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Convert(args) => convert_cmd::run(args),
+        Command::Params(args) => params_cmd::params(args),
+        Command::Set(args) => params_cmd::set(args),
+        Command::Select(args) => params_cmd::select(args),
     };
     match result {
         Ok(code) => code,

@@ -10,22 +10,25 @@ use crate::prompt::{Prompt, PromptNode, as_link};
 pub(crate) struct PromptGraph<'p, 'c> {
     pub prompt: &'p Prompt,
     pub catalog: &'c Catalog,
-    /// Node ids in execution order (producers before consumers, ties in prompt order).
+    /// Node ids in execution order (producers before consumers, ties in id order).
     pub order: Vec<&'p str>,
 }
 
 impl<'p, 'c> PromptGraph<'p, 'c> {
     pub(crate) fn new(prompt: &'p Prompt, catalog: &'c Catalog) -> Self {
-        let ids: Vec<&str> = prompt.nodes.keys().map(String::as_str).collect();
+        // Seeded in the order a JS engine lists the ids, so indices like `KSampler[1]` mean the
+        // same whether the prompt came from a file or from a conversion.
+        let ids: Vec<&str> = crate::json::js_key_order(prompt.nodes.keys().map(String::as_str));
         let mut pending: HashMap<&str, usize> = ids.iter().map(|id| (*id, 0)).collect();
         let mut consumers: HashMap<&str, Vec<&str>> = HashMap::new();
-        for (id, node) in &prompt.nodes {
+        for id in &ids {
+            let node = &prompt.nodes[*id];
             for v in node.inputs.values() {
                 if let Some((origin, _)) = as_link(v) {
                     if let Some(origin) =
                         prompt.nodes.get_key_value(origin).map(|(k, _)| k.as_str())
                     {
-                        *pending.get_mut(id.as_str()).expect("every id is counted") += 1;
+                        *pending.get_mut(id).expect("every id is counted") += 1;
                         consumers.entry(origin).or_default().push(id);
                     }
                 }
