@@ -61,38 +61,6 @@ impl NodeDef {
     pub fn input(&self, name: &str) -> Option<&InputDef> {
         self.inputs.iter().find(|i| i.name == name)
     }
-
-    /// Required and optional inputs (never hidden ones) in the order the editor creates them:
-    /// `input_order` when present (listed required, listed optional, then the rest), else catalog order.
-    pub fn ordered_inputs(&self) -> Vec<&InputDef> {
-        let visible: Vec<&InputDef> = self
-            .inputs
-            .iter()
-            .filter(|i| i.kind != InputKind::Hidden)
-            .collect();
-        let Some((required, optional)) = &self.input_order else {
-            return visible;
-        };
-        let mut ordered = Vec::with_capacity(visible.len());
-        for (names, kind) in [
-            (required, InputKind::Required),
-            (optional, InputKind::Optional),
-        ] {
-            for name in names {
-                if let Some(def) = visible.iter().find(|i| i.kind == kind && &i.name == name) {
-                    if !ordered.iter().any(|o: &&InputDef| std::ptr::eq(*o, *def)) {
-                        ordered.push(*def);
-                    }
-                }
-            }
-        }
-        for def in &visible {
-            if !ordered.iter().any(|o| std::ptr::eq(*o, *def)) {
-                ordered.push(def);
-            }
-        }
-        ordered
-    }
 }
 
 /// The English display name the editor (1.58.1) bundles for a class, if any.

@@ -191,22 +191,8 @@ mod tests {
                 Some("0.01".into())
             )
         );
-        assert!(
-            c.get("CLIPTextEncode")
-                .unwrap()
-                .input("text")
-                .unwrap()
-                .spec
-                .multiline()
-        );
-        assert!(
-            c.get("CLIPTextEncode")
-                .unwrap()
-                .input("text")
-                .unwrap()
-                .spec
-                .dynamic_prompts()
-        );
+        let text = &c.get("CLIPTextEncode").unwrap().input("text").unwrap().spec;
+        assert!(text.multiline() && text.dynamic_prompts());
         assert!(
             c.get("LoadImage")
                 .unwrap()
@@ -217,24 +203,6 @@ mod tests {
         );
         // V3 nodes send `display_name: null`; the editor's own English name stands in.
         assert_eq!(c.get("Canny").unwrap().title(), "Detect Edges (Canny)");
-    }
-
-    #[test]
-    fn input_order_puts_listed_names_first() {
-        let c = Catalog::from_json(
-            r#"{"N": {"input": {"required": {"b": ["INT"], "a": ["INT"], "upload": ["IMAGEUPLOAD", {}]},
-                     "optional": {"z": ["STRING"]}, "hidden": {"p": "PROMPT", "u": ["UNIQUE_ID"]}},
-                     "input_order": {"required": ["a", "b"], "optional": ["z"]}, "output": []}}"#,
-        )
-        .unwrap();
-        let names: Vec<_> = c
-            .get("N")
-            .unwrap()
-            .ordered_inputs()
-            .iter()
-            .map(|i| i.name.as_str())
-            .collect();
-        assert_eq!(names, ["a", "b", "z", "upload"]);
     }
 
     #[test]

@@ -532,6 +532,15 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
         Some(value)
     }
 
+    /// True (and reported once) when resolution has gone deeper than any real graph does.
+    fn too_deep(&mut self, scope: &[Frame], idx: usize, depth: usize) -> bool {
+        if depth <= MAX_RESOLVE_DEPTH {
+            return false;
+        }
+        self.note_cycle(scope, idx);
+        true
+    }
+
     fn note_cycle(&mut self, scope: &[Frame], idx: usize) {
         if self.cycle_reported {
             return;
@@ -557,8 +566,7 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
         type_override: Option<String>,
         depth: usize,
     ) -> Option<Resolved> {
-        if depth > MAX_RESOLVE_DEPTH {
-            self.note_cycle(scope, idx);
+        if self.too_deep(scope, idx, depth) {
             return None;
         }
         let frame = *scope.last().expect("scope is never empty");
@@ -622,8 +630,7 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
         consumer_type: String,
         depth: usize,
     ) -> Option<Resolved> {
-        if depth > MAX_RESOLVE_DEPTH {
-            self.note_cycle(scope, idx);
+        if self.too_deep(scope, idx, depth) {
             return None;
         }
         let frame = *scope.last().expect("scope is never empty");

@@ -426,6 +426,32 @@ mod tests {
     }
 
     #[test]
+    fn input_order_puts_listed_names_first_and_injected_inputs_last() {
+        let c = Catalog::from_json(
+            r#"{"N": {"input": {"required": {"b": ["INT"], "a": [["x.png"], {"image_upload": true}]},
+                     "optional": {"z": ["STRING"]}, "hidden": {"p": "PROMPT", "u": ["UNIQUE_ID"]}},
+                     "input_order": {"required": ["a", "b"], "optional": ["z"]}, "output": []}}"#,
+        )
+        .unwrap();
+        let names: Vec<String> = editor_inputs(c.get("N").unwrap())
+            .into_iter()
+            .map(|(n, _, _)| n)
+            .collect();
+        assert_eq!(names, ["a", "b", "z", "upload"]);
+        // Without `input_order`, injected inputs close the required ones, before the optional.
+        let c = Catalog::from_json(
+            r#"{"N": {"input": {"required": {"b": ["INT"], "a": [["x.png"], {"image_upload": true}]},
+                     "optional": {"z": ["STRING"]}}, "output": []}}"#,
+        )
+        .unwrap();
+        let names: Vec<String> = editor_inputs(c.get("N").unwrap())
+            .into_iter()
+            .map(|(n, _, _)| n)
+            .collect();
+        assert_eq!(names, ["b", "a", "upload", "z"]);
+    }
+
+    #[test]
     fn ksampler_gets_a_control_widget_after_seed() {
         assert_eq!(
             names("KSampler"),
