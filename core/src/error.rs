@@ -46,6 +46,19 @@ pub enum Error {
     /// The graph cannot be converted at all (for example a subgraph that contains itself).
     #[error("cannot convert workflow: {message}")]
     Conversion { message: String },
+
+    /// Bytes that are not a media container the metadata reader knows (PNG, WebP, FLAC, Ogg, MP3).
+    #[error("unsupported media: not a PNG, WebP, FLAC, Ogg or MP3 file")]
+    UnsupportedMedia,
+
+    /// A known media container whose structure is broken: truncated, impossible lengths, bad
+    /// compression, or (when writing) a text entry the container cannot hold.
+    #[error("invalid {container} file: {message}")]
+    InvalidMedia { container: String, message: String },
+
+    /// A media file that carries neither an embedded `workflow` nor an embedded `prompt`.
+    #[error("the file carries no embedded workflow or prompt")]
+    NoEmbeddedWorkflow,
 }
 
 impl Error {
@@ -60,6 +73,9 @@ impl Error {
             Error::InvalidSelector { .. } => "INVALID_SELECTOR",
             Error::NotFound { .. } => "NOT_FOUND",
             Error::Ambiguous { .. } => "AMBIGUOUS_SELECTOR",
+            Error::UnsupportedMedia => "UNSUPPORTED_MEDIA",
+            Error::InvalidMedia { .. } => "INVALID_MEDIA",
+            Error::NoEmbeddedWorkflow => "NO_EMBEDDED_WORKFLOW",
         }
     }
 
@@ -121,5 +137,12 @@ mod tests {
             Document::Catalog.error("$.x", "bad").code(),
             "INVALID_CATALOG"
         );
+        assert_eq!(Error::UnsupportedMedia.code(), "UNSUPPORTED_MEDIA");
+        let media = Error::InvalidMedia {
+            container: "png".into(),
+            message: "truncated".into(),
+        };
+        assert_eq!(media.code(), "INVALID_MEDIA");
+        assert_eq!(Error::NoEmbeddedWorkflow.code(), "NO_EMBEDDED_WORKFLOW");
     }
 }

@@ -11,6 +11,7 @@ pub mod convert;
 pub mod document;
 pub mod error;
 pub mod json;
+pub mod media;
 pub mod params;
 pub mod prompt;
 pub mod workflow;
