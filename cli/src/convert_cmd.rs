@@ -3,12 +3,11 @@ use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Args;
-use comfywire::Document;
 use comfywire::convert::{ConvertOptions, DynamicPrompts};
 
 #[derive(Debug, Args)]
 pub(crate) struct ConvertArgs {
-    /// UI workflow JSON, or an API prompt (passed through); `-` for standard input.
+    /// UI workflow or API prompt (passed through): JSON, or an image/audio file ComfyUI wrote; `-` for stdin.
     workflow: PathBuf,
     /// `GET /object_info` answer to convert against (default: the embedded ComfyUI 0.3.64 catalog).
     #[arg(long, value_name = "FILE")]
@@ -28,7 +27,7 @@ pub(crate) struct ConvertArgs {
 }
 
 pub(crate) fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
-    let text = crate::read_input(&args.workflow)?;
+    let document = crate::read_document(&args.workflow)?;
     let catalog = crate::load_catalog(args.object_info.as_ref())?;
     let options = ConvertOptions {
         dynamic_prompts: match args.resolve_dynamic_prompts {
@@ -38,8 +37,6 @@ pub(crate) fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
         prefer_named_values: args.prefer_named_values,
         ..ConvertOptions::default()
     };
-    let document = Document::from_json(&text)
-        .with_context(|| format!("cannot read {}", args.workflow.display()))?;
     // An API prompt passes through unchanged, so scripts can feed either format.
     let conversion = document
         .into_prompt(&catalog, &options)

@@ -32,6 +32,35 @@ enum Command {
     Set(params_cmd::SetArgs),
     /// Show what a selector names: `comfywire select workflow.json positive`.
     Select(params_cmd::SelectArgs),
+    /// Print the prompt and workflow embedded in a PNG/WebP/FLAC/Ogg/MP3 written by ComfyUI.
+    Extract(ExtractArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ExtractArgs {
+    /// The media file (`-` for standard input).
+    file: PathBuf,
+}
+
+fn extract(args: ExtractArgs) -> anyhow::Result<ExitCode> {
+    let bytes = read_bytes(&args.file)?;
+    let meta = comfywire::media::extract(&bytes)
+        .and_then(|m| m.require())
+        .with_context(|| format!("cannot extract from {}", args.file.display()))?;
+    let mut out = serde_json::Map::new();
+    out.insert(
+        "prompt".into(),
+        meta.prompt.unwrap_or(serde_json::Value::Null),
+    );
+    out.insert(
+        "workflow".into(),
+        meta.workflow.unwrap_or(serde_json::Value::Null),
+    );
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&serde_json::Value::Object(out))?
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn main() -> ExitCode {
@@ -41,6 +70,7 @@ fn main() -> ExitCode {
         Command::Params(args) => params_cmd::params(args),
         Command::Set(args) => params_cmd::set(args),
         Command::Select(args) => params_cmd::select(args),
+        Command::Extract(args) => extract(args),
     };
     match result {
         Ok(code) => code,
@@ -51,7 +81,25 @@ fn main() -> ExitCode {
     }
 }
 
-/// Reads a file, or standard input for `-`.
+/// Reads a workflow or prompt from a JSON file or from an image/audio file ComfyUI wrote.
+pub(crate) fn read_document(path: &Path) -> anyhow::Result<comfywire::Document> {
+    let bytes = read_bytes(path)?;
+    comfywire::Document::from_bytes(&bytes)
+        .with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Reads a file's bytes, or standard input for `-`.
+pub(crate) fn read_bytes(path: &Path) -> anyhow::Result<Vec<u8>> {
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)
+            .context("cannot read standard input")?;
+        return Ok(bytes);
+    }
+    std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+/// Reads a text file, or standard input for `-`.
 pub(crate) fn read_input(path: &Path) -> anyhow::Result<String> {
     if path.as_os_str() == "-" {
         let mut text = String::new();

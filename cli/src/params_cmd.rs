@@ -6,13 +6,13 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, ValueEnum};
 use comfywire::params::{self, ControlMode};
-use comfywire::{Catalog, Conversion, ConvertOptions, Document};
+use comfywire::{Catalog, Conversion, ConvertOptions};
 use serde_json::Value;
 
 /// A workflow (UI or API) and the catalog to read it with.
 #[derive(Debug, Args)]
 pub(crate) struct Input {
-    /// UI workflow or API prompt JSON; `-` for standard input.
+    /// UI workflow or API prompt: JSON, or an image/audio file ComfyUI wrote; `-` for stdin.
     workflow: PathBuf,
     /// `GET /object_info` answer (default: the embedded ComfyUI 0.3.64 catalog).
     #[arg(long, value_name = "FILE")]
@@ -21,10 +21,8 @@ pub(crate) struct Input {
 
 impl Input {
     fn load(&self) -> anyhow::Result<(Conversion, std::borrow::Cow<'static, Catalog>)> {
-        let text = crate::read_input(&self.workflow)?;
+        let document = crate::read_document(&self.workflow)?;
         let catalog = crate::load_catalog(self.object_info.as_ref())?;
-        let document = Document::from_json(&text)
-            .with_context(|| format!("cannot read {}", self.workflow.display()))?;
         let conversion = document.into_prompt(&catalog, &ConvertOptions::default())?;
         for w in &conversion.warnings {
             eprintln!("warning: {w}");

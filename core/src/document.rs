@@ -49,6 +49,31 @@ impl Document {
 }
 
 impl Document {
+    /// Reads a document from file bytes: JSON text, or a PNG/WebP/FLAC/Ogg/MP3 written by
+    /// ComfyUI, whose embedded `workflow` is preferred over its `prompt` as the editor does on drop.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self> {
+        if crate::media::detect(bytes).is_some() {
+            let meta = crate::media::extract(bytes)?;
+            if let Some(workflow) = meta
+                .workflow
+                .filter(|w| w.get("nodes").is_some_and(Value::is_array))
+            {
+                return Self::from_value(workflow);
+            }
+            return match meta.prompt {
+                Some(prompt) => Self::from_value(prompt),
+                None => Err(Error::NoEmbeddedWorkflow),
+            };
+        }
+        let text = std::str::from_utf8(bytes).map_err(|e| Error::UnknownFormat {
+            reason: format!(
+                "neither JSON text nor a known media file (invalid UTF-8 at byte {})",
+                e.valid_up_to()
+            ),
+        })?;
+        Self::from_json(text.strip_prefix('\u{feff}').unwrap_or(text))
+    }
+
     /// The API prompt of this document: a UI workflow is converted, an API prompt is taken as is.
     pub fn into_prompt(self, catalog: &Catalog, options: &ConvertOptions) -> Result<Conversion> {
         match self {
@@ -85,6 +110,32 @@ mod tests {
             Document::from_json(body).unwrap(),
             Document::Api(_)
         ));
+    }
+
+    #[test]
+    fn reads_the_workflow_a_server_png_carries() {
+        let png = include_bytes!("../../tests/fixtures/media/view_output_extra_data.png");
+        assert!(matches!(
+            Document::from_bytes(png).unwrap(),
+            Document::Ui(_) | Document::Api(_)
+        ));
+        let plain = include_bytes!("../../tests/fixtures/media/view_output_of_run.png");
+        let Document::Api(prompt) = Document::from_bytes(plain).unwrap() else {
+            panic!("prompt only")
+        };
+        assert_eq!(prompt.nodes["3"].class_type.as_deref(), Some("SaveImage"));
+        assert_eq!(
+            Document::from_bytes(b"\x89PNG\r\n\x1a\n")
+                .unwrap_err()
+                .code(),
+            "INVALID_MEDIA"
+        );
+        assert_eq!(
+            Document::from_bytes(&[0xc3, 0x28, 0x7b])
+                .unwrap_err()
+                .code(),
+            "UNKNOWN_FORMAT"
+        );
     }
 
     #[test]
