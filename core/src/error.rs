@@ -43,6 +43,38 @@ pub enum Error {
         candidates: Vec<String>,
     },
 
+    /// A server URL that is not an absolute http(s) URL.
+    #[error("invalid server URL `{url}`: {message}")]
+    InvalidUrl { url: String, message: String },
+
+    /// The server answered with an unexpected status (the body is kept, cut to 4 KiB).
+    #[error("HTTP {status} from {route}: {body}")]
+    Http {
+        status: u16,
+        route: String,
+        body: String,
+    },
+
+    /// `POST /prompt` refused the prompt: ComfyUI's `error` and `node_errors`, as it sent them.
+    #[error("prompt rejected: {}", error.get("message").and_then(|m| m.as_str()).unwrap_or("invalid prompt"))]
+    PromptRejected {
+        status: u16,
+        error: Box<serde_json::Value>,
+        node_errors: Box<serde_json::Value>,
+    },
+
+    /// A response that does not have the shape the protocol documents.
+    #[error("unexpected response from {route}: {message}")]
+    BadResponse { route: String, message: String },
+
+    /// A response or message larger than the client accepts.
+    #[error("{what} of {size} bytes exceeds the limit of {limit} bytes")]
+    TooLarge {
+        what: String,
+        size: usize,
+        limit: usize,
+    },
+
     /// The graph cannot be converted at all (for example a subgraph that contains itself).
     #[error("cannot convert workflow: {message}")]
     Conversion { message: String },
@@ -71,6 +103,11 @@ impl Error {
             Error::UnknownFormat { .. } => "UNKNOWN_FORMAT",
             Error::Conversion { .. } => "CONVERSION_FAILED",
             Error::InvalidSelector { .. } => "INVALID_SELECTOR",
+            Error::InvalidUrl { .. } => "INVALID_URL",
+            Error::Http { .. } => "HTTP_STATUS",
+            Error::PromptRejected { .. } => "PROMPT_REJECTED",
+            Error::BadResponse { .. } => "BAD_RESPONSE",
+            Error::TooLarge { .. } => "TOO_LARGE",
             Error::NotFound { .. } => "NOT_FOUND",
             Error::Ambiguous { .. } => "AMBIGUOUS_SELECTOR",
             Error::UnsupportedMedia => "UNSUPPORTED_MEDIA",

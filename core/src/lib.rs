@@ -14,6 +14,7 @@ pub mod json;
 pub mod media;
 pub mod params;
 pub mod prompt;
+pub mod protocol;
 pub mod workflow;
 
 pub use catalog::Catalog;

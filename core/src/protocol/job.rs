@@ -1,0 +1,530 @@
+//! Following jobs to the end, without I/O: fed with WebSocket messages, HTTP answers and the
+//! current time, it says what happened (events) and what to ask the server next (actions).
+//!
+//! Jobs are watched *before* they are submitted (the client picks the prompt id), so a job that
+//! finishes before the submit call returns is not missed. Events of several jobs on one socket
+//! are told apart by prompt id. After a reconnect or a silence the tracker asks for
+//! `GET /history/{id}`, where `{}` means "not known yet", never "done"; a job that is neither in
+//! the history nor in the queue was lost (the server restarted).
+
+use std::collections::HashSet;
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+
+use super::response::{HistoryEntry, QueueState};
+use super::ws::ServerMessage;
+
+/// How a job ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Success,
+    /// `execution_error`: its payload (`node_id`, `node_type`, `exception_message`, `traceback`…).
+    Failed {
+        error: Value,
+    },
+    /// Interrupted by someone else.
+    Interrupted {
+        data: Value,
+    },
+    /// Stopped because this client cancelled it.
+    Cancelled,
+    /// `POST /prompt` refused it (the server's `error` and `node_errors`).
+    Rejected {
+        error: Value,
+        node_errors: Value,
+    },
+    /// Neither queued nor in the history any more: the server restarted.
+    Lost,
+    /// The deadline passed first.
+    TimedOut,
+}
+
+impl Outcome {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Outcome::Success => "SUCCESS",
+            Outcome::Failed { .. } => "EXECUTION_ERROR",
+            Outcome::Interrupted { .. } => "INTERRUPTED",
+            Outcome::Cancelled => "CANCELLED",
+            Outcome::Rejected { .. } => "PROMPT_REJECTED",
+            Outcome::Lost => "JOB_LOST",
+            Outcome::TimedOut => "TIMEOUT",
+        }
+    }
+}
+
+/// What a finished job produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobResult {
+    pub prompt_id: String,
+    pub outcome: Outcome,
+    /// Node id → its `ui` output (`{"images": [...]}`…). Previews are never here.
+    pub outputs: Map<String, Value>,
+}
+
+/// Something that happened to a job.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JobEvent {
+    /// Position in the queue: 0 running, 1 next…
+    Queued {
+        position: usize,
+    },
+    Started,
+    Cached {
+        nodes: Vec<String>,
+    },
+    NodeStarted {
+        node: String,
+    },
+    /// `overall` runs from 0 to 1 over the nodes the job executes.
+    Progress {
+        node: Option<String>,
+        value: f64,
+        max: f64,
+        overall: f64,
+    },
+    Preview {
+        node: Option<String>,
+        mime: String,
+        image: Vec<u8>,
+    },
+    Output {
+        node: String,
+        output: Value,
+    },
+    Text {
+        node: String,
+        text: String,
+    },
+    Finished(JobResult),
+}
+
+/// A request the driver should make and feed back.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Action {
+    FetchHistory { prompt_id: String },
+    FetchQueue,
+}
+
+/// How the driver should cancel a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CancelPlan {
+    /// Running: `POST /interrupt {"prompt_id"}` (never a global interrupt).
+    Interrupt,
+    /// Waiting: `POST /queue {"delete": [id]}`, then [`JobTracker::dequeued`].
+    Dequeue,
+    /// Already over (or unknown).
+    Nothing,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Submitting,
+    Queued,
+    Running,
+}
+
+#[derive(Debug, Clone)]
+struct Job {
+    phase: Phase,
+    total_nodes: usize,
+    done: HashSet<String>,
+    current: Option<String>,
+    outputs: Map<String, Value>,
+    deadline: Option<u64>,
+    last_activity: u64,
+    /// Events may have been missed (reconnect): the history decides the end.
+    gap: bool,
+    history_asked: Option<u64>,
+    /// The history answered `{}` since the last activity.
+    unknown_to_history: bool,
+    position: Option<usize>,
+    cancel_requested: bool,
+}
+
+/// Timing of the tracker's questions to the server.
+#[derive(Debug, Clone, Copy)]
+pub struct TrackerConfig {
+    /// Ask the history about a job the socket has been silent about for this long.
+    pub silence_ms: u64,
+}
+
+impl Default for TrackerConfig {
+    fn default() -> Self {
+        TrackerConfig { silence_ms: 15_000 }
+    }
+}
+
+/// Follows every job of one client (one socket).
+#[derive(Debug, Default)]
+pub struct JobTracker {
+    config: TrackerConfig,
+    jobs: IndexMap<String, Job>,
+    /// The job whose node is executing now (previews of type 1 carry no prompt id).
+    running: Option<String>,
+    actions: Vec<Action>,
+    connected_before: bool,
+}
+
+type Events = Vec<(String, JobEvent)>;
+
+impl JobTracker {
+    pub fn new(config: TrackerConfig) -> Self {
+        JobTracker {
+            config,
+            ..JobTracker::default()
+        }
+    }
+
+    /// Starts following `prompt_id` before it is submitted. `total_nodes` is the number of nodes
+    /// the prompt runs (for the overall percentage); `deadline` is an absolute time in ms.
+    pub fn watch(&mut self, prompt_id: &str, total_nodes: usize, now: u64, deadline: Option<u64>) {
+        self.jobs.insert(
+            prompt_id.to_string(),
+            Job {
+                phase: Phase::Submitting,
+                total_nodes: total_nodes.max(1),
+                done: HashSet::new(),
+                current: None,
+                outputs: Map::new(),
+                deadline,
+                last_activity: now,
+                gap: false,
+                history_asked: None,
+                unknown_to_history: false,
+                position: None,
+                cancel_requested: false,
+            },
+        );
+    }
+
+    /// `POST /prompt` accepted the job.
+    pub fn submitted(&mut self, prompt_id: &str, now: u64) {
+        if let Some(job) = self.jobs.get_mut(prompt_id) {
+            if job.phase == Phase::Submitting {
+                job.phase = Phase::Queued;
+            }
+            job.last_activity = now;
+        }
+        self.actions.push(Action::FetchQueue);
+    }
+
+    /// `POST /prompt` refused the job: it ends here.
+    pub fn rejected(&mut self, prompt_id: &str, error: Value, node_errors: Value) -> Events {
+        self.finish(prompt_id, Outcome::Rejected { error, node_errors })
+    }
+
+    pub fn is_watching(&self, prompt_id: &str) -> bool {
+        self.jobs.contains_key(prompt_id)
+    }
+
+    pub fn unfinished(&self) -> impl Iterator<Item = &str> {
+        self.jobs.keys().map(String::as_str)
+    }
+
+    /// How to cancel `prompt_id` so that only this job stops.
+    pub fn cancel(&mut self, prompt_id: &str) -> CancelPlan {
+        let Some(job) = self.jobs.get_mut(prompt_id) else {
+            return CancelPlan::Nothing;
+        };
+        job.cancel_requested = true;
+        match job.phase {
+            Phase::Running => CancelPlan::Interrupt,
+            Phase::Queued | Phase::Submitting => CancelPlan::Dequeue,
+        }
+    }
+
+    /// The job was removed from the queue before it ran.
+    pub fn dequeued(&mut self, prompt_id: &str) -> Events {
+        match self.jobs.get(prompt_id) {
+            Some(job) if job.phase != Phase::Running => self.finish(prompt_id, Outcome::Cancelled),
+            // It started meanwhile: the interrupt path will end it.
+            _ => Vec::new(),
+        }
+    }
+
+    /// Actions to perform now (the tracker never does I/O itself).
+    pub fn take_actions(&mut self) -> Vec<Action> {
+        let mut seen = HashSet::new();
+        std::mem::take(&mut self.actions)
+            .into_iter()
+            .filter(|a| seen.insert(a.clone()))
+            .collect()
+    }
+
+    /// A socket (re)connected. After a reconnect every unfinished job may have missed events.
+    pub fn connected(&mut self, now: u64) {
+        if self.connected_before {
+            for (id, job) in &mut self.jobs {
+                job.gap = true;
+                job.last_activity = now;
+                self.actions.push(Action::FetchHistory {
+                    prompt_id: id.clone(),
+                });
+            }
+        }
+        self.connected_before = true;
+    }
+
+    fn finish(&mut self, prompt_id: &str, outcome: Outcome) -> Events {
+        let Some(job) = self.jobs.shift_remove(prompt_id) else {
+            return Vec::new();
+        };
+        if self.running.as_deref() == Some(prompt_id) {
+            self.running = None;
+        }
+        let outcome = match outcome {
+            Outcome::Interrupted { .. } if job.cancel_requested => Outcome::Cancelled,
+            other => other,
+        };
+        vec![(
+            prompt_id.to_string(),
+            JobEvent::Finished(JobResult {
+                prompt_id: prompt_id.to_string(),
+                outcome,
+                outputs: job.outputs,
+            }),
+        )]
+    }
+
+    fn overall(job: &Job, fraction: f64) -> f64 {
+        ((job.done.len() as f64 + fraction) / job.total_nodes as f64).clamp(0.0, 1.0)
+    }
+
+    /// Feeds one server message.
+    pub fn on_message(&mut self, message: &ServerMessage, now: u64) -> Events {
+        // Messages without a prompt id (reconnect `executing`, type-1 previews, text) belong to
+        // the job that is running, if it is ours.
+        let id = message
+            .prompt_id()
+            .map(str::to_string)
+            .or_else(|| self.running.clone());
+        if let ServerMessage::Status { .. } = message {
+            if self.jobs.values().any(|j| j.phase == Phase::Queued) {
+                self.actions.push(Action::FetchQueue);
+            }
+            return Vec::new();
+        }
+        let Some(id) = id.filter(|id| self.jobs.contains_key(id)) else {
+            return Vec::new();
+        };
+        let job = self.jobs.get_mut(&id).expect("checked above");
+        job.last_activity = now;
+        job.unknown_to_history = false;
+        let mut out = Vec::new();
+        match message {
+            ServerMessage::ExecutionStart { .. } => {
+                job.phase = Phase::Running;
+                self.running = Some(id.clone());
+                out.push((id.clone(), JobEvent::Started));
+            }
+            ServerMessage::ExecutionCached { nodes, .. } => {
+                job.done.extend(nodes.iter().cloned());
+                out.push((
+                    id.clone(),
+                    JobEvent::Cached {
+                        nodes: nodes.clone(),
+                    },
+                ));
+            }
+            ServerMessage::Executing {
+                node: Some(node), ..
+            } => {
+                job.phase = Phase::Running;
+                self.running = Some(id.clone());
+                if let Some(previous) = job.current.replace(node.clone()) {
+                    job.done.insert(previous);
+                }
+                out.push((id.clone(), JobEvent::NodeStarted { node: node.clone() }));
+            }
+            ServerMessage::Executing { node: None, .. } => {
+                if job.gap {
+                    // The end is certain, the outputs may be incomplete: the history has them all.
+                    self.actions.push(Action::FetchHistory {
+                        prompt_id: id.clone(),
+                    });
+                    job.phase = Phase::Running;
+                } else {
+                    return self.finish(&id, Outcome::Success);
+                }
+            }
+            ServerMessage::Progress {
+                node, value, max, ..
+            } => {
+                let fraction = if *max > 0.0 { value / max } else { 0.0 };
+                let overall = Self::overall(job, fraction);
+                out.push((
+                    id.clone(),
+                    JobEvent::Progress {
+                        node: node.clone(),
+                        value: *value,
+                        max: *max,
+                        overall,
+                    },
+                ));
+            }
+            ServerMessage::ProgressState { nodes, .. } => {
+                for (node, state) in nodes.as_object().into_iter().flatten() {
+                    if state.get("state").and_then(Value::as_str) == Some("finished") {
+                        job.done.insert(node.clone());
+                    }
+                }
+            }
+            ServerMessage::Executed { node, output, .. } => {
+                job.outputs.insert(node.clone(), output.clone());
+                out.push((
+                    id.clone(),
+                    JobEvent::Output {
+                        node: node.clone(),
+                        output: output.clone(),
+                    },
+                ));
+            }
+            ServerMessage::ExecutionSuccess { .. } => {}
+            ServerMessage::ExecutionError { data, .. } => {
+                return self.finish(
+                    &id,
+                    Outcome::Failed {
+                        error: data.clone(),
+                    },
+                );
+            }
+            ServerMessage::ExecutionInterrupted { data, .. } => {
+                return self.finish(&id, Outcome::Interrupted { data: data.clone() });
+            }
+            ServerMessage::Preview { mime, image, meta } => {
+                let node = meta
+                    .as_ref()
+                    .and_then(|m| m.node_id.clone())
+                    .or_else(|| job.current.clone());
+                out.push((
+                    id.clone(),
+                    JobEvent::Preview {
+                        node,
+                        mime: mime.clone(),
+                        image: image.clone(),
+                    },
+                ));
+            }
+            ServerMessage::Text { node_id, text } => {
+                out.push((
+                    id.clone(),
+                    JobEvent::Text {
+                        node: node_id.clone(),
+                        text: text.clone(),
+                    },
+                ));
+            }
+            ServerMessage::Status { .. }
+            | ServerMessage::FeatureFlags(_)
+            | ServerMessage::Other { .. } => {}
+        }
+        out
+    }
+
+    /// Feeds the answer to `GET /history/{prompt_id}`.
+    pub fn on_history(&mut self, prompt_id: &str, entries: &[HistoryEntry], now: u64) -> Events {
+        let Some(job) = self.jobs.get_mut(prompt_id) else {
+            return Vec::new();
+        };
+        job.history_asked = Some(now);
+        let Some(entry) = entries.iter().find(|e| e.prompt_id == prompt_id) else {
+            // `{}`: not finished (or lost): the queue tells which.
+            job.unknown_to_history = true;
+            self.actions.push(Action::FetchQueue);
+            return Vec::new();
+        };
+        job.outputs = entry.outputs.clone();
+        let outcome = if let Some(error) = entry.error() {
+            Outcome::Failed {
+                error: error.clone(),
+            }
+        } else if entry.was_interrupted() {
+            let data = entry
+                .messages
+                .iter()
+                .find(|(e, _)| e == "execution_interrupted")
+                .map(|(_, d)| d.clone())
+                .unwrap_or(Value::Null);
+            Outcome::Interrupted { data }
+        } else if entry.status_str == "success" || entry.completed {
+            Outcome::Success
+        } else {
+            Outcome::Failed {
+                error: Value::String(format!("history status `{}`", entry.status_str)),
+            }
+        };
+        self.finish(prompt_id, outcome)
+    }
+
+    /// Feeds the answer to `GET /queue`: positions, and lost jobs.
+    pub fn on_queue(&mut self, queue: &QueueState, _now: u64) -> Events {
+        let mut out = Vec::new();
+        let mut lost = Vec::new();
+        for (id, job) in &mut self.jobs {
+            match queue.position(id) {
+                Some(position) => {
+                    if job.position != Some(position) && job.phase != Phase::Running {
+                        job.position = Some(position);
+                        out.push((id.clone(), JobEvent::Queued { position }));
+                    }
+                }
+                None if job.phase == Phase::Submitting => {}
+                None if job.unknown_to_history => lost.push(id.clone()),
+                // Not queued: finished (ask the history) or lost.
+                None => self.actions.push(Action::FetchHistory {
+                    prompt_id: id.clone(),
+                }),
+            }
+        }
+        for id in lost {
+            out.extend(self.finish(&id, Outcome::Lost));
+        }
+        out
+    }
+
+    /// Timers: deadlines end jobs; silent jobs are checked against the history.
+    pub fn poll(&mut self, now: u64) -> Events {
+        let expired: Vec<String> = self
+            .jobs
+            .iter()
+            .filter(|(_, j)| j.deadline.is_some_and(|d| now >= d))
+            .map(|(id, _)| id.clone())
+            .collect();
+        let mut out = Vec::new();
+        for id in expired {
+            out.extend(self.finish(&id, Outcome::TimedOut));
+        }
+        let silence = self.config.silence_ms;
+        for (id, job) in &mut self.jobs {
+            let quiet = now.saturating_sub(job.last_activity) >= silence;
+            let asked_recently = job
+                .history_asked
+                .is_some_and(|t| now.saturating_sub(t) < silence);
+            if quiet && !asked_recently && job.phase != Phase::Submitting {
+                job.history_asked = Some(now);
+                self.actions.push(Action::FetchHistory {
+                    prompt_id: id.clone(),
+                });
+            }
+        }
+        out
+    }
+
+    /// When the tracker next needs [`JobTracker::poll`] (earliest deadline or silence check).
+    pub fn next_wakeup(&self) -> Option<u64> {
+        self.jobs
+            .values()
+            .flat_map(|j| {
+                [
+                    j.deadline,
+                    Some(
+                        j.last_activity.max(j.history_asked.unwrap_or(0)) + self.config.silence_ms,
+                    ),
+                ]
+            })
+            .flatten()
+            .min()
+    }
+}

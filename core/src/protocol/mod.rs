@@ -1,0 +1,19 @@
+//! The ComfyUI protocol without I/O (in the manner of quinn-proto): [`Endpoint`] builds every
+//! request as data, [`response`] parses every answer, [`ws`] decodes socket messages, and
+//! [`JobTracker`] follows jobs from the messages, answers and the time it is given. Transports
+//! (reqwest + tokio-tungstenite natively, fetch + WebSocket in browsers) only move bytes.
+
+pub mod endpoint;
+pub mod job;
+pub mod request;
+pub mod response;
+pub mod ws;
+
+pub use endpoint::{Endpoint, FileRef, QueueOptions, UploadKind};
+pub use job::{Action, CancelPlan, JobEvent, JobResult, JobTracker, Outcome, TrackerConfig};
+pub use request::{Body, HttpRequest, HttpResponse, Method};
+pub use response::{HistoryEntry, OutputFile, PromptAccepted, QueueItem, QueueState};
+pub use ws::{PreviewMeta, ServerMessage};
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,398 @@
+//! The protocol against the real server's captures (`tests/fixtures/captures`, ComfyUI 0.3.64):
+//! every capture parses, and every recorded run replayed through the tracker ends as the
+//! server's history says, with the same outputs.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use super::*;
+use crate::json::json_eq;
+
+fn captures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/captures")
+}
+
+fn read(name: &str) -> Value {
+    let path = captures().join(name);
+    serde_json::from_str(
+        &std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())),
+    )
+    .unwrap()
+}
+
+/// The response of an HTTP capture, as a transport would hand it over.
+fn response_of(capture: &Value) -> Option<HttpResponse> {
+    let r = capture.get("response")?;
+    let status = r.get("status")?.as_u64()? as u16;
+    let body = match (
+        r.get("body_json"),
+        r.get("body_text"),
+        r.get("body_saved_to").and_then(Value::as_str),
+    ) {
+        (Some(j), _, _) => serde_json::to_vec(j).unwrap(),
+        (None, Some(Value::String(t)), _) => t.as_bytes().to_vec(),
+        // Raw bytes kept verbatim (the u64-max history body).
+        (None, None, Some(saved)) => {
+            let name = Path::new(saved).file_name().unwrap();
+            // object_info.json sits one level up, shared with the catalog tests.
+            std::fs::read(captures().join(name))
+                .or_else(|_| std::fs::read(captures().join("..").join(name)))
+                .unwrap()
+        }
+        _ => Vec::new(),
+    };
+    Some(HttpResponse { status, body })
+}
+
+/// Decodes every frame of a WS capture.
+fn frames(capture: &Value) -> Vec<(u64, ServerMessage)> {
+    let mut out = Vec::new();
+    for f in capture["frames"].as_array().unwrap() {
+        if f.get("dir").and_then(Value::as_str) != Some("server->client") {
+            continue;
+        }
+        let t = (f["t"].as_f64().unwrap_or(0.0) * 1000.0) as u64;
+        let message = if let Some(text) = f.get("text") {
+            let raw = match text {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            ServerMessage::from_text(&raw).unwrap_or_else(|e| panic!("{raw}: {e}"))
+        } else if let Some(saved) = f.get("saved_to").and_then(Value::as_str) {
+            let name = Path::new(saved).file_name().unwrap();
+            let bytes = std::fs::read(captures().join(name)).unwrap();
+            ServerMessage::from_binary(&bytes).unwrap()
+        } else {
+            continue;
+        };
+        out.push((t, message));
+    }
+    out
+}
+
+#[test]
+fn every_capture_parses() {
+    let mut checked = 0;
+    for entry in std::fs::read_dir(captures()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().and_then(|e| e.to_str()) != Some("json") {
+            continue;
+        }
+        let capture: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        if capture.get("frames").is_some() {
+            frames(&capture);
+            checked += 1;
+            continue;
+        }
+        let (Some(request), Some(resp)) = (capture.get("request"), response_of(&capture)) else {
+            continue;
+        };
+        let method = request["method"].as_str().unwrap_or("");
+        let route = request["path"]
+            .as_str()
+            .unwrap_or("")
+            .trim_start_matches("/api");
+        let route = route.split('?').next().unwrap();
+        let ok = (200..300).contains(&resp.status);
+        match (method, route) {
+            ("POST", "/prompt") => match response::prompt_response(&resp) {
+                Ok(a) => assert!(ok && !a.prompt_id.is_empty()),
+                Err(crate::Error::PromptRejected { status, error, .. }) => {
+                    assert!(status == 400 && error.get("type").is_some())
+                }
+                Err(e) => assert!(!ok && e.code() == "HTTP_STATUS", "{}: {e}", path.display()),
+            },
+            ("GET", "/queue") if ok => {
+                let q = response::queue_response(&resp).unwrap();
+                let numbers: Vec<f64> = q
+                    .pending
+                    .iter()
+                    .map(|i| i.number.as_f64().unwrap())
+                    .collect();
+                assert!(numbers.windows(2).all(|w| w[0] <= w[1]), "{numbers:?}");
+            }
+            ("GET", r) if ok && r.starts_with("/history") => {
+                response::history_response(&resp).unwrap();
+            }
+            ("POST", r) if ok && r.starts_with("/upload") => {
+                assert!(
+                    !response::upload_response(&resp)
+                        .unwrap()
+                        .filename
+                        .is_empty()
+                );
+            }
+            ("GET", r) if ok && r.starts_with("/object_info") => {
+                response::object_info_response(&resp).unwrap();
+            }
+            _ => continue,
+        }
+        checked += 1;
+    }
+    assert!(checked > 100, "{checked}");
+}
+
+#[test]
+fn pending_queue_is_sorted_like_the_server_runs_it() {
+    let busy =
+        response::queue_response(&response_of(&read("get_queue_busy.json")).unwrap()).unwrap();
+    assert!(busy.running.len() <= 1);
+    let numbers: Vec<f64> = busy
+        .pending
+        .iter()
+        .map(|i| i.number.as_f64().unwrap())
+        .collect();
+    assert!(numbers.windows(2).all(|w| w[0] <= w[1]), "{numbers:?}");
+}
+
+/// Replays one recorded run: watch → submit → frames → (history when the socket says nothing).
+fn replay(run: &str) -> (JobResult, Vec<JobEvent>, HistoryEntry) {
+    let post = read(&format!("{run}_post.json"));
+    let accepted =
+        response::prompt_response(&response_of(&post).unwrap()).expect("the run was accepted");
+    let id = accepted.prompt_id.clone();
+    let nodes = post["request"]["body"]["prompt"]
+        .as_object()
+        .map_or(1, |p| p.len());
+    let history =
+        response::history_response(&response_of(&read(&format!("{run}_history.json"))).unwrap())
+            .unwrap();
+    let entry = history
+        .iter()
+        .find(|e| e.prompt_id == id)
+        .expect("history has the run")
+        .clone();
+
+    let mut tracker = JobTracker::new(TrackerConfig::default());
+    tracker.connected(0);
+    tracker.watch(&id, nodes, 0, None);
+    tracker.submitted(&id, 0);
+    let mut events = Vec::new();
+    let mut last = 0;
+    for (t, message) in frames(&read(&format!("{run}_ws.json"))) {
+        last = t;
+        events.extend(tracker.on_message(&message, t));
+    }
+    // No client id, or a socket that heard nothing: silence makes the tracker ask the history.
+    if !events
+        .iter()
+        .any(|(_, e)| matches!(e, JobEvent::Finished(_)))
+    {
+        events.extend(tracker.poll(last + TrackerConfig::default().silence_ms));
+        let actions = tracker.take_actions();
+        assert!(
+            actions.contains(&Action::FetchHistory {
+                prompt_id: id.clone()
+            }),
+            "{run}: {actions:?}"
+        );
+        events.extend(tracker.on_history(&id, &history, last + 20_000));
+    }
+    let mut result = None;
+    let mut mine = Vec::new();
+    for (job, e) in events {
+        assert_eq!(job, id, "{run}: an event for another job");
+        if let JobEvent::Finished(r) = &e {
+            result = Some(r.clone());
+        }
+        mine.push(e);
+    }
+    (
+        result.unwrap_or_else(|| panic!("{run}: never finished")),
+        mine,
+        entry,
+    )
+}
+
+#[test]
+fn every_recorded_run_ends_as_the_history_says() {
+    let mut runs: Vec<String> = std::fs::read_dir(captures())
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().into_string().ok())
+        .filter_map(|n| n.strip_suffix("_ws.json").map(str::to_string))
+        .filter(|b| {
+            b.starts_with("run_")
+                && captures().join(format!("{b}_post.json")).exists()
+                && captures().join(format!("{b}_history.json")).exists()
+        })
+        .collect();
+    runs.sort();
+    assert!(runs.len() >= 20, "{runs:?}");
+    for run in &runs {
+        let (result, events, entry) = replay(run);
+        let expected = if entry.error().is_some() {
+            "EXECUTION_ERROR"
+        } else if entry.was_interrupted() {
+            "INTERRUPTED"
+        } else {
+            "SUCCESS"
+        };
+        assert_eq!(result.outcome.code(), expected, "{run}");
+        assert!(
+            json_eq(
+                &Value::Object(result.outputs.clone()),
+                &Value::Object(entry.outputs.clone())
+            ),
+            "{run}: {:?} vs {:?}",
+            result.outputs,
+            entry.outputs
+        );
+        // Previews are events, never outputs.
+        let previews = events
+            .iter()
+            .filter(|e| matches!(e, JobEvent::Preview { .. }))
+            .count();
+        assert!(
+            previews == 0
+                || !result.outputs.is_empty()
+                || run.contains("preview")
+                || run.contains("websocket"),
+            "{run}"
+        );
+    }
+}
+
+#[test]
+fn a_u64_max_seed_survives_submit_and_history() {
+    let post = read("run_bigint_seed_u64max_post.json");
+    let body = serde_json::to_string(&post["request"]["body"]).unwrap();
+    assert!(body.contains("18446744073709551615"), "{body}");
+    let prompt = crate::Prompt::from_value(&post["request"]["body"]["prompt"]).unwrap();
+    let request = Endpoint::new("http://127.0.0.1:8188", "c")
+        .unwrap()
+        .queue_prompt(&prompt, &QueueOptions::default());
+    let (_, sent) = request.body.encode("b");
+    assert!(
+        String::from_utf8(sent)
+            .unwrap()
+            .contains("18446744073709551615")
+    );
+    // The server's raw history bytes, parsed, still hold the exact seed in the stored prompt.
+    let history =
+        response::history_response(&response_of(&read("bigint_raw_history.json")).unwrap())
+            .unwrap();
+    let stored = history[0].prompt.to_string();
+    assert!(stored.contains("18446744073709551615"), "{stored}");
+}
+
+#[test]
+fn two_jobs_on_one_socket_do_not_mix_and_cancel_targets_only_its_own() {
+    let mut t = JobTracker::new(TrackerConfig::default());
+    t.watch("a", 2, 0, None);
+    t.watch("b", 2, 0, Some(10_000));
+    t.submitted("a", 0);
+    t.submitted("b", 0);
+    let msg = |s: &str| ServerMessage::from_text(s).unwrap();
+    let ev = t.on_message(
+        &msg(r#"{"type": "execution_start", "data": {"prompt_id": "a"}}"#),
+        1,
+    );
+    assert_eq!(ev, vec![("a".to_string(), JobEvent::Started)]);
+    let ev = t.on_message(&msg(r#"{"type": "executed", "data": {"node": "3", "output": {"images": []}, "prompt_id": "a"}}"#), 2);
+    assert_eq!(ev[0].0, "a");
+    assert_eq!(t.cancel("b"), CancelPlan::Dequeue);
+    assert_eq!(t.cancel("a"), CancelPlan::Interrupt);
+    let ev = t.on_message(
+        &msg(r#"{"type": "execution_interrupted", "data": {"prompt_id": "a", "node_id": "3"}}"#),
+        3,
+    );
+    assert!(matches!(
+        &ev[0].1,
+        JobEvent::Finished(JobResult {
+            outcome: Outcome::Cancelled,
+            ..
+        })
+    ));
+    // Someone else's job is not ours to report.
+    assert!(
+        t.on_message(
+            &msg(r#"{"type": "execution_start", "data": {"prompt_id": "zzz"}}"#),
+            4
+        )
+        .is_empty()
+    );
+    let ev = t.dequeued("b");
+    assert!(matches!(
+        &ev[0].1,
+        JobEvent::Finished(JobResult {
+            outcome: Outcome::Cancelled,
+            ..
+        })
+    ));
+}
+
+#[test]
+fn deadlines_restarts_and_empty_history() {
+    let mut t = JobTracker::new(TrackerConfig { silence_ms: 1_000 });
+    t.watch("a", 1, 0, Some(5_000));
+    t.watch("b", 1, 0, None);
+    t.submitted("a", 0);
+    t.submitted("b", 0);
+    t.take_actions();
+    // Silence → ask the history; `{}` means unknown → ask the queue; not queued → lost.
+    assert!(t.poll(1_500).is_empty());
+    let actions = t.take_actions();
+    assert!(actions.contains(&Action::FetchHistory {
+        prompt_id: "b".into()
+    }));
+    assert!(t.on_history("b", &[], 1_600).is_empty());
+    assert_eq!(t.take_actions(), vec![Action::FetchQueue]);
+    let ev = t.on_queue(&QueueState::default(), 1_700);
+    assert!(
+        ev.iter().any(|(id, e)| id == "b"
+            && matches!(
+                e,
+                JobEvent::Finished(JobResult {
+                    outcome: Outcome::Lost,
+                    ..
+                })
+            )),
+        "{ev:?}"
+    );
+    // A deadline ends a job that never finishes.
+    let ev = t.poll(5_000);
+    assert!(matches!(
+        &ev[0].1,
+        JobEvent::Finished(JobResult {
+            outcome: Outcome::TimedOut,
+            ..
+        })
+    ));
+    assert_eq!(t.unfinished().count(), 0);
+}
+
+#[test]
+fn a_reconnect_defers_the_end_to_the_history() {
+    let run = "run_invert_save";
+    let post = read(&format!("{run}_post.json"));
+    let id = response::prompt_response(&response_of(&post).unwrap())
+        .unwrap()
+        .prompt_id;
+    let history =
+        response::history_response(&response_of(&read(&format!("{run}_history.json"))).unwrap())
+            .unwrap();
+    let mut t = JobTracker::new(TrackerConfig::default());
+    t.connected(0);
+    t.watch(&id, 3, 0, None);
+    t.submitted(&id, 0);
+    t.connected(5); // the socket dropped and came back: `executed` may have been missed
+    let end = ServerMessage::from_text(&format!(
+        r#"{{"type": "executing", "data": {{"node": null, "prompt_id": "{id}"}}}}"#
+    ))
+    .unwrap();
+    assert!(t.on_message(&end, 6).is_empty());
+    assert!(t.take_actions().contains(&Action::FetchHistory {
+        prompt_id: id.clone()
+    }));
+    let ev = t.on_history(&id, &history, 7);
+    let JobEvent::Finished(result) = &ev[0].1 else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(result.outcome, Outcome::Success);
+    assert_eq!(
+        response::output_files(&result.outputs)[0].file.filename,
+        "invert_00001_.png"
+    );
+}
