@@ -3,6 +3,7 @@
 
 mod convert_cmd;
 mod params_cmd;
+mod server_cmd;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -34,6 +35,18 @@ enum Command {
     Select(params_cmd::SelectArgs),
     /// Print the prompt and workflow embedded in a PNG/WebP/FLAC/Ogg/MP3 written by ComfyUI.
     Extract(ExtractArgs),
+    /// Run a workflow on a server with progress, and save its outputs.
+    Run(server_cmd::RunArgs),
+    /// Show the server's queue (running, then pending in execution order).
+    Queue(server_cmd::SimpleArgs),
+    /// Show history entries.
+    History(server_cmd::HistoryArgs),
+    /// Interrupt one prompt (only if it is running).
+    Interrupt(server_cmd::InterruptArgs),
+    /// Upload an input image; prints the name the server stored it under.
+    Upload(server_cmd::UploadArgs),
+    /// List the server's node classes.
+    ObjectInfo(server_cmd::ObjectInfoArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -65,7 +78,19 @@ fn extract(args: ExtractArgs) -> anyhow::Result<ExitCode> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let runtime = || {
+        tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime")
+    };
     let result = match cli.command {
+        Command::Run(args) => runtime().block_on(server_cmd::run(args)),
+        Command::Queue(args) => runtime().block_on(server_cmd::queue(args)),
+        Command::History(args) => runtime().block_on(server_cmd::history(args)),
+        Command::Interrupt(args) => runtime().block_on(server_cmd::interrupt(args)),
+        Command::Upload(args) => runtime().block_on(server_cmd::upload(args)),
+        Command::ObjectInfo(args) => runtime().block_on(server_cmd::object_info(args)),
         Command::Convert(args) => convert_cmd::run(args),
         Command::Params(args) => params_cmd::params(args),
         Command::Set(args) => params_cmd::set(args),

@@ -1,0 +1,91 @@
+//! Sends the core's [`HttpRequest`]s with reqwest (rustls), with a timeout and a size cap.
+
+use std::time::Duration;
+
+use comfywire::Error;
+use comfywire::protocol::{HttpRequest, HttpResponse, Method};
+
+/// How large a response body may grow before the client stops reading it.
+pub const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
+
+#[derive(Debug, Clone)]
+pub(crate) struct Http {
+    client: reqwest::Client,
+    timeout: Duration,
+}
+
+fn transport(route: &str, err: impl std::fmt::Display) -> Error {
+    Error::Http {
+        status: 0,
+        route: route.to_string(),
+        body: err.to_string(),
+    }
+}
+
+impl Http {
+    pub(crate) fn new(timeout: Duration) -> Result<Self, Error> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .map_err(|e| transport("client", e))?;
+        Ok(Http { client, timeout })
+    }
+
+    /// Sends `request`; a status error is the caller's to interpret (the core's parsers do).
+    pub(crate) async fn send(
+        &self,
+        request: &HttpRequest,
+        timeout: Option<Duration>,
+    ) -> Result<HttpResponse, Error> {
+        let method = match request.method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+            Method::Patch => reqwest::Method::PATCH,
+        };
+        let boundary = format!("comfywire{:016x}", rand::random::<u64>());
+        let (content_type, body) = request.body.encode(&boundary);
+        let mut builder = self
+            .client
+            .request(method, &request.url)
+            .timeout(timeout.unwrap_or(self.timeout));
+        for (name, value) in &request.headers {
+            builder = builder.header(name, value);
+        }
+        if let Some(ct) = content_type {
+            builder = builder.header("Content-Type", ct).body(body);
+        }
+        let mut response = builder
+            .send()
+            .await
+            .map_err(|e| transport(request.route, e))?;
+        let status = response.status().as_u16();
+        if response
+            .content_length()
+            .is_some_and(|len| len as usize > MAX_BODY_BYTES)
+        {
+            let size = response.content_length().unwrap_or(0) as usize;
+            return Err(Error::TooLarge {
+                what: format!("response of {}", request.route),
+                size,
+                limit: MAX_BODY_BYTES,
+            });
+        }
+        // Read in chunks so a hostile server cannot make the client buffer without bound.
+        let mut body = Vec::new();
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| transport(request.route, e))?
+        {
+            if body.len() + chunk.len() > MAX_BODY_BYTES {
+                return Err(Error::TooLarge {
+                    what: format!("response of {}", request.route),
+                    size: body.len() + chunk.len(),
+                    limit: MAX_BODY_BYTES,
+                });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(HttpResponse { status, body })
+    }
+}

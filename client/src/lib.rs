@@ -1,0 +1,499 @@
+//! The native comfywire client: the core's protocol ([`Endpoint`], [`JobTracker`]) driven over
+//! reqwest (rustls) and tokio-tungstenite. This crate moves bytes and keeps time; every decision
+//! about requests, responses and job state is the core's.
+//!
+//! One client owns one WebSocket (its `client_id`), opened before any job is submitted and
+//! reopened with backoff and jitter when it drops; jobs are watched before they are queued, so
+//! a job that finishes before `POST /prompt` returns is still seen.
+
+mod http;
+mod socket;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use comfywire::protocol::{
+    Action, CancelPlan, Endpoint, FileRef, HistoryEntry, JobEvent, JobResult, JobTracker, Outcome,
+    PromptAccepted, QueueOptions, QueueState, ServerMessage, TrackerConfig, UploadKind, response,
+};
+use comfywire::{Catalog, Error, Prompt};
+use serde_json::Value;
+use tokio::sync::{broadcast, mpsc};
+
+pub use http::MAX_BODY_BYTES;
+
+/// How to reach a server and how patient to be with it.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// `http://127.0.0.1:8188`, `https://host/comfy/`…
+    pub server: String,
+    /// Defaults to a random id.
+    pub client_id: Option<String>,
+    /// Use `/api/...` routes.
+    pub api_prefix: bool,
+    pub bearer: Option<String>,
+    pub basic: Option<(String, String)>,
+    pub headers: Vec<(String, String)>,
+    /// Sent as `?token=` on the WebSocket URL (gateways that cannot read headers there).
+    pub ws_token: Option<String>,
+    pub request_timeout: Duration,
+    /// Ask the history about a job the socket has been silent about this long.
+    pub silence: Duration,
+    pub reconnect_min: Duration,
+    pub reconnect_max: Duration,
+}
+
+impl ClientConfig {
+    pub fn new(server: &str) -> Self {
+        ClientConfig {
+            server: server.to_string(),
+            client_id: None,
+            api_prefix: false,
+            bearer: None,
+            basic: None,
+            headers: Vec::new(),
+            ws_token: None,
+            request_timeout: Duration::from_secs(30),
+            silence: Duration::from_secs(15),
+            reconnect_min: Duration::from_millis(200),
+            reconnect_max: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Options of one job.
+#[derive(Debug, Clone, Default)]
+pub struct JobOptions {
+    pub queue: QueueOptions,
+    /// Give up (and cancel the job on the server) after this long.
+    pub timeout: Option<Duration>,
+}
+
+struct State {
+    tracker: JobTracker,
+    subscribers: HashMap<String, mpsc::UnboundedSender<JobEvent>>,
+}
+
+pub(crate) struct Inner {
+    endpoint: Endpoint,
+    http: http::Http,
+    config: ClientConfig,
+    started: Instant,
+    state: Mutex<State>,
+    messages: broadcast::Sender<ServerMessage>,
+    shutdown: tokio::sync::watch::Sender<bool>,
+}
+
+/// A connected client. Cheap to clone; all clones share one socket.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("server", &self.inner.config.server)
+            .field("client_id", &self.inner.endpoint.client_id())
+            .finish()
+    }
+}
+
+/// A submitted job: its events as they happen, and its result.
+#[derive(Debug)]
+pub struct Job {
+    pub prompt_id: String,
+    events: mpsc::UnboundedReceiver<JobEvent>,
+    client: Client,
+}
+
+impl Job {
+    /// The next event; `None` after [`JobEvent::Finished`].
+    pub async fn next(&mut self) -> Option<JobEvent> {
+        self.events.recv().await
+    }
+
+    /// Waits for the end, calling `on_event` for every event before it.
+    pub async fn wait_with(mut self, mut on_event: impl FnMut(&JobEvent)) -> JobResult {
+        while let Some(event) = self.events.recv().await {
+            on_event(&event);
+            if let JobEvent::Finished(result) = event {
+                return result;
+            }
+        }
+        // The client was dropped under us: nothing more can be known.
+        JobResult {
+            prompt_id: self.prompt_id.clone(),
+            outcome: Outcome::Lost,
+            outputs: Default::default(),
+        }
+    }
+
+    pub async fn wait(self) -> JobResult {
+        self.wait_with(|_| {}).await
+    }
+
+    /// Cancels this job (and no other): interrupt if it runs, dequeue if it waits.
+    pub async fn cancel(&self) -> Result<(), Error> {
+        self.client.cancel(&self.prompt_id).await
+    }
+}
+
+/// A fresh random id (UUID v4 form), for client and prompt ids.
+pub fn random_id() -> String {
+    let b: [u8; 16] = rand::random();
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    let variant = format!("{:x}", 8 | (b[8] & 0x3));
+    format!(
+        "{}-{}-4{}-{}{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        variant,
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+impl Client {
+    /// Connects: opens the WebSocket (negotiating previews with metadata) and starts following
+    /// the server. Fails if the socket cannot be opened once.
+    pub async fn connect(config: ClientConfig) -> Result<Client, Error> {
+        let client_id = config.client_id.clone().unwrap_or_else(random_id);
+        let mut endpoint =
+            Endpoint::new(&config.server, &client_id)?.with_api_prefix(config.api_prefix);
+        if let Some(token) = &config.bearer {
+            endpoint = endpoint.with_bearer(token);
+        }
+        if let Some((user, password)) = &config.basic {
+            endpoint = endpoint.with_basic(user, password);
+        }
+        for (name, value) in &config.headers {
+            endpoint = endpoint.with_header(name, value);
+        }
+        if let Some(token) = &config.ws_token {
+            endpoint = endpoint.with_ws_token(token);
+        }
+        let tracker = JobTracker::new(TrackerConfig {
+            silence_ms: config.silence.as_millis() as u64,
+        });
+        let (shutdown, _) = tokio::sync::watch::channel(false);
+        let inner = Arc::new(Inner {
+            http: http::Http::new(config.request_timeout)?,
+            endpoint,
+            config,
+            started: Instant::now(),
+            state: Mutex::new(State {
+                tracker,
+                subscribers: HashMap::new(),
+            }),
+            messages: broadcast::channel(1024).0,
+            shutdown,
+        });
+        let first = socket::open(&inner).await?;
+        tokio::spawn(socket::run(inner.clone(), first));
+        tokio::spawn(timers(inner.clone()));
+        Ok(Client { inner })
+    }
+
+    pub fn client_id(&self) -> &str {
+        self.inner.endpoint.client_id()
+    }
+
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// Every server message as decoded (status, progress, previews…), for callers who want the raw stream.
+    pub fn messages(&self) -> broadcast::Receiver<ServerMessage> {
+        self.inner.messages.subscribe()
+    }
+
+    /// Stops the socket and timers; jobs still being followed end as lost.
+    pub fn close(&self) {
+        let _ = self.inner.shutdown.send(true);
+        self.inner
+            .state
+            .lock()
+            .expect("state lock")
+            .subscribers
+            .clear();
+    }
+
+    async fn send(
+        &self,
+        request: &comfywire::protocol::HttpRequest,
+    ) -> Result<comfywire::protocol::HttpResponse, Error> {
+        self.inner.http.send(request, None).await
+    }
+
+    /// Queues a prompt and follows it.
+    pub async fn submit(&self, prompt: &Prompt, options: JobOptions) -> Result<Job, Error> {
+        let inner = &self.inner;
+        let mut queue = options.queue.clone();
+        let prompt_id = queue.prompt_id.get_or_insert_with(random_id).clone();
+        let (tx, rx) = mpsc::unbounded_channel();
+        {
+            let now = inner.now();
+            let mut state = inner.state.lock().expect("state lock");
+            let deadline = options.timeout.map(|t| now + t.as_millis() as u64);
+            state
+                .tracker
+                .watch(&prompt_id, prompt.nodes.len(), now, deadline);
+            state.subscribers.insert(prompt_id.clone(), tx);
+        }
+        let answer = self
+            .send(&inner.endpoint.queue_prompt(prompt, &queue))
+            .await
+            .and_then(|r| response::prompt_response(&r));
+        match answer {
+            Ok(_) => inner.update(|t, now| {
+                t.submitted(&prompt_id, now);
+                Vec::new()
+            }),
+            Err(Error::PromptRejected {
+                error, node_errors, ..
+            }) => inner.update(|t, _| t.rejected(&prompt_id, *error, *node_errors)),
+            Err(other) => {
+                let mut state = inner.state.lock().expect("state lock");
+                state.subscribers.remove(&prompt_id);
+                return Err(other);
+            }
+        }
+        Ok(Job {
+            prompt_id,
+            events: rx,
+            client: self.clone(),
+        })
+    }
+
+    /// Queues a prompt, follows it to the end and returns what it produced.
+    pub async fn run(
+        &self,
+        prompt: &Prompt,
+        options: JobOptions,
+        on_event: impl FnMut(&JobEvent),
+    ) -> Result<JobResult, Error> {
+        Ok(self
+            .submit(prompt, options)
+            .await?
+            .wait_with(on_event)
+            .await)
+    }
+
+    /// `POST /prompt` only, without following the job.
+    pub async fn queue_prompt(
+        &self,
+        prompt: &Prompt,
+        options: &QueueOptions,
+    ) -> Result<PromptAccepted, Error> {
+        response::prompt_response(
+            &self
+                .send(&self.inner.endpoint.queue_prompt(prompt, options))
+                .await?,
+        )
+    }
+
+    /// Cancels one of this client's jobs without touching anyone else's.
+    pub async fn cancel(&self, prompt_id: &str) -> Result<(), Error> {
+        let plan = self
+            .inner
+            .state
+            .lock()
+            .expect("state lock")
+            .tracker
+            .cancel(prompt_id);
+        match plan {
+            CancelPlan::Interrupt => response::expect_ok(
+                "/interrupt",
+                &self
+                    .send(&self.inner.endpoint.interrupt(Some(prompt_id)))
+                    .await?,
+            ),
+            CancelPlan::Dequeue => {
+                response::expect_ok(
+                    "/queue",
+                    &self
+                        .send(&self.inner.endpoint.delete_queued(&[prompt_id.to_string()]))
+                        .await?,
+                )?;
+                // It may have started between the plan and the delete: interrupt that run too.
+                response::expect_ok(
+                    "/interrupt",
+                    &self
+                        .send(&self.inner.endpoint.interrupt(Some(prompt_id)))
+                        .await?,
+                )?;
+                self.inner.update(|t, _| t.dequeued(prompt_id));
+                Ok(())
+            }
+            CancelPlan::Nothing => Ok(()),
+        }
+    }
+
+    pub async fn history(
+        &self,
+        prompt_id: Option<&str>,
+        max_items: Option<u32>,
+    ) -> Result<Vec<HistoryEntry>, Error> {
+        response::history_response(
+            &self
+                .send(&self.inner.endpoint.history(prompt_id, max_items, None))
+                .await?,
+        )
+    }
+
+    pub async fn queue(&self) -> Result<QueueState, Error> {
+        response::queue_response(&self.send(&self.inner.endpoint.queue()).await?)
+    }
+
+    /// `POST /interrupt` as given (`None` interrupts whatever runs — prefer [`Client::cancel`]).
+    pub async fn interrupt(&self, prompt_id: Option<&str>) -> Result<(), Error> {
+        response::expect_ok(
+            "/interrupt",
+            &self.send(&self.inner.endpoint.interrupt(prompt_id)).await?,
+        )
+    }
+
+    pub async fn free(&self, unload_models: bool, free_memory: bool) -> Result<(), Error> {
+        response::expect_ok(
+            "/free",
+            &self
+                .send(&self.inner.endpoint.free(unload_models, free_memory))
+                .await?,
+        )
+    }
+
+    pub async fn object_info(&self, class_type: Option<&str>) -> Result<Catalog, Error> {
+        response::object_info_response(
+            &self
+                .send(&self.inner.endpoint.object_info(class_type))
+                .await?,
+        )
+    }
+
+    pub async fn system_stats(&self) -> Result<Value, Error> {
+        response::json_body(
+            "/system_stats",
+            &self.send(&self.inner.endpoint.system_stats()).await?,
+        )
+    }
+
+    /// Uploads an input file; the server may rename it — use the returned reference.
+    pub async fn upload(
+        &self,
+        kind: &UploadKind,
+        file_name: &str,
+        data: Vec<u8>,
+        subfolder: &str,
+        overwrite: bool,
+    ) -> Result<FileRef, Error> {
+        let request = self
+            .inner
+            .endpoint
+            .upload(kind, file_name, data, subfolder, "input", overwrite);
+        response::upload_response(&self.send(&request).await?)
+    }
+
+    /// Downloads an output (or input/temp) file.
+    pub async fn view(&self, file: &FileRef) -> Result<Vec<u8>, Error> {
+        let resp = self.send(&self.inner.endpoint.view(file, None)).await?;
+        response::expect_ok("/view", &resp)?;
+        Ok(resp.body)
+    }
+}
+
+impl Inner {
+    fn now(&self) -> u64 {
+        self.started.elapsed().as_millis() as u64
+    }
+
+    /// Runs `f` on the tracker, delivers the events it returns and starts the actions it asks for.
+    pub(crate) fn update(
+        self: &Arc<Self>,
+        f: impl FnOnce(&mut JobTracker, u64) -> Vec<(String, JobEvent)>,
+    ) {
+        let now = self.now();
+        let (actions, timed_out) = {
+            let mut state = self.state.lock().expect("state lock");
+            let events = f(&mut state.tracker, now);
+            let mut timed_out = Vec::new();
+            for (id, event) in events {
+                let finished = matches!(event, JobEvent::Finished(_));
+                if let JobEvent::Finished(JobResult {
+                    outcome: Outcome::TimedOut,
+                    ..
+                }) = &event
+                {
+                    timed_out.push(id.clone());
+                }
+                if let Some(tx) = state.subscribers.get(&id) {
+                    let _ = tx.send(event);
+                }
+                if finished {
+                    state.subscribers.remove(&id);
+                }
+            }
+            (state.tracker.take_actions(), timed_out)
+        };
+        for id in timed_out {
+            // The job is over for us; make sure the server stops spending time on it.
+            let inner = self.clone();
+            tokio::spawn(async move {
+                let ids = [id.clone()];
+                let _ = inner
+                    .http
+                    .send(&inner.endpoint.delete_queued(&ids), None)
+                    .await;
+                let _ = inner
+                    .http
+                    .send(&inner.endpoint.interrupt(Some(&id)), None)
+                    .await;
+            });
+        }
+        for action in actions {
+            tokio::spawn(perform(self.clone(), action));
+        }
+    }
+}
+
+/// Performs one tracker action and feeds the answer back. Failures are left to the silence
+/// timer, which asks again.
+async fn perform(inner: Arc<Inner>, action: Action) {
+    match action {
+        Action::FetchHistory { prompt_id } => {
+            let request = inner.endpoint.history(Some(&prompt_id), None, None);
+            if let Ok(entries) = inner
+                .http
+                .send(&request, None)
+                .await
+                .and_then(|r| response::history_response(&r))
+            {
+                inner.update(|t, now| t.on_history(&prompt_id, &entries, now));
+            }
+        }
+        Action::FetchQueue => {
+            if let Ok(queue) = inner
+                .http
+                .send(&inner.endpoint.queue(), None)
+                .await
+                .and_then(|r| response::queue_response(&r))
+            {
+                inner.update(|t, now| t.on_queue(&queue, now));
+            }
+        }
+    }
+}
+
+/// Deadlines and silence checks.
+async fn timers(inner: Arc<Inner>) {
+    let mut shutdown = inner.shutdown.subscribe();
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+            _ = shutdown.changed() => return,
+        }
+        inner.update(|t, now| t.poll(now));
+    }
+}

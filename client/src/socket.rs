@@ -1,0 +1,111 @@
+//! The client's WebSocket: opened with the endpoint's credentials, feature flags sent first,
+//! reopened with exponential backoff and jitter (so a restarted server is not stormed).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use comfywire::Error;
+use comfywire::protocol::ServerMessage;
+use comfywire::protocol::ws::{MAX_MESSAGE_BYTES, feature_flags_message};
+use futures_util::{SinkExt, StreamExt};
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
+use tokio_tungstenite::tungstenite::{Message, http::HeaderValue};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use crate::Inner;
+
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+fn ws_error(err: impl std::fmt::Display) -> Error {
+    Error::Http {
+        status: 0,
+        route: "/ws".into(),
+        body: err.to_string(),
+    }
+}
+
+/// Opens the socket and sends the feature flags (they only count as the first message).
+pub(crate) async fn open(inner: &Inner) -> Result<Socket, Error> {
+    let mut request = inner
+        .endpoint
+        .ws_url()
+        .into_client_request()
+        .map_err(ws_error)?;
+    for (name, value) in inner.endpoint.headers() {
+        let name = tokio_tungstenite::tungstenite::http::HeaderName::from_bytes(name.as_bytes())
+            .map_err(ws_error)?;
+        request
+            .headers_mut()
+            .insert(name, HeaderValue::from_str(value).map_err(ws_error)?);
+    }
+    let config = WebSocketConfig::default()
+        .max_message_size(Some(MAX_MESSAGE_BYTES))
+        .max_frame_size(Some(MAX_MESSAGE_BYTES));
+    let connect = tokio_tungstenite::connect_async_with_config(request, Some(config), false);
+    let (mut socket, _) = tokio::time::timeout(inner.config.request_timeout, connect)
+        .await
+        .map_err(ws_error)?
+        .map_err(ws_error)?;
+    socket
+        .send(Message::Text(feature_flags_message().into()))
+        .await
+        .map_err(ws_error)?;
+    Ok(socket)
+}
+
+/// Reads the socket until shutdown, reconnecting when it drops.
+pub(crate) async fn run(inner: Arc<Inner>, first: Socket) {
+    let mut shutdown = inner.shutdown.subscribe();
+    let mut socket = Some(first);
+    let mut attempt: u32 = 0;
+    loop {
+        if let Some(mut ws) = socket.take() {
+            attempt = 0;
+            inner.update(|t, now| {
+                t.connected(now);
+                Vec::new()
+            });
+            loop {
+                tokio::select! {
+                    frame = ws.next() => match frame {
+                        Some(Ok(Message::Text(text))) => deliver(&inner, ServerMessage::from_text(text.as_str())),
+                        Some(Ok(Message::Binary(bytes))) => deliver(&inner, ServerMessage::from_binary(&bytes)),
+                        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                        Some(Ok(_)) => {}
+                    },
+                    _ = shutdown.changed() => {
+                        let _ = ws.close(None).await;
+                        return;
+                    }
+                }
+            }
+        }
+        if *shutdown.borrow() {
+            return;
+        }
+        let delay = backoff(&inner, attempt);
+        attempt = attempt.saturating_add(1);
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = shutdown.changed() => return,
+        }
+        socket = open(&inner).await.ok();
+    }
+}
+
+/// Exponential backoff with full jitter between `reconnect_min` and `reconnect_max`.
+fn backoff(inner: &Inner, attempt: u32) -> Duration {
+    let (min, max) = (inner.config.reconnect_min, inner.config.reconnect_max);
+    let ceiling = min.saturating_mul(1u32 << attempt.min(16)).min(max);
+    let jitter = rand::random::<f64>();
+    min + (ceiling.saturating_sub(min)).mul_f64(jitter)
+}
+
+/// Hands a decoded message to the tracker (a garbage frame is skipped, not fatal).
+fn deliver(inner: &Arc<Inner>, decoded: Result<ServerMessage, Error>) {
+    let Ok(message) = decoded else { return };
+    let _ = inner.messages.send(message.clone());
+    inner.update(|t, now| t.on_message(&message, now));
+}
