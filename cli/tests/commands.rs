@@ -1,0 +1,167 @@
+//! The `comfywire` binary as a user runs it: output, exit codes, messages.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+}
+
+fn golden(stem: &str, kind: &str) -> PathBuf {
+    fixtures()
+        .join("goldens")
+        .join(format!("{stem}.{kind}.json"))
+}
+
+fn comfywire(args: &[&str], stdin: Option<&[u8]>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_comfywire"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    if let Some(input) = stdin {
+        child.stdin.take().unwrap().write_all(input).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn convert_prints_the_editor_prompt() {
+    for stem in [
+        "templates-old-0.1.0__default",
+        "blueprints__image_edit",
+        "fe-test-assets__group_ksampler_external_latent",
+    ] {
+        let out = comfywire(
+            &[
+                "convert",
+                golden(stem, "workflow").to_str().unwrap(),
+                "--object-info",
+                fixtures().join("object_info.json").to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(out.status.success(), "{stem}: {}", text(&out.stderr));
+        let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+        let expected: Value =
+            serde_json::from_str(&std::fs::read_to_string(golden(stem, "prompt")).unwrap())
+                .unwrap();
+        assert!(comfywire::json::json_eq(&got, &expected), "{stem}");
+    }
+}
+
+#[test]
+fn output_file_stdin_and_api_passthrough() {
+    let dir = std::env::temp_dir().join(format!("comfywire-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = dir.join("prompt.json");
+    let wf = golden("templates-old-0.1.0__default", "workflow");
+    let out = comfywire(
+        &[
+            "convert",
+            wf.to_str().unwrap(),
+            "-o",
+            target.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert!(out.status.success() && out.stdout.is_empty());
+    let written: Value = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(written["3"]["class_type"], "KSampler");
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let piped = comfywire(&["convert", "-"], Some(&std::fs::read(&wf).unwrap()));
+    assert!(piped.status.success());
+    // An API prompt goes through unchanged.
+    let again = comfywire(&["convert", "-"], Some(&piped.stdout));
+    assert_eq!(
+        serde_json::from_slice::<Value>(&again.stdout).unwrap(),
+        serde_json::from_slice::<Value>(&piped.stdout).unwrap()
+    );
+}
+
+#[test]
+fn warnings_as_text_or_json() {
+    let wf = br#"{"nodes": [{"id": 1, "type": "MyCustomNode", "inputs": [], "outputs": []}], "links": []}"#;
+    let out = comfywire(&["convert", "-"], Some(wf));
+    assert!(out.status.success());
+    assert!(
+        text(&out.stderr).contains("UNKNOWN_NODE_TYPE"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = comfywire(&["convert", "-", "--json-warnings"], Some(wf));
+    let warnings: Value = serde_json::from_slice(&out.stderr).unwrap();
+    assert_eq!(warnings[0]["code"], "UNKNOWN_NODE_TYPE");
+    assert_eq!(warnings[0]["nodeId"], "1");
+}
+
+#[test]
+fn unreadable_input_fails_clearly() {
+    let out = comfywire(&["convert", "/no/such/workflow.json"], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("/no/such/workflow.json"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = comfywire(&["convert", "-"], Some(b"{\"nodes\": [1,"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("line"), "{}", text(&out.stderr));
+    let out = comfywire(
+        &["convert", "-"],
+        Some(br#"{"nodes": [{"id": 1, "inputs": [{"link": {}}]}]}"#),
+    );
+    assert!(
+        text(&out.stderr).contains("$.nodes[0].inputs[0].link"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn params_set_select_and_extract() {
+    let wf = golden("templates-old-0.1.0__default", "workflow");
+    let wf = wf.to_str().unwrap();
+    let params: Value = serde_json::from_slice(&comfywire(&["params", wf], None).stdout).unwrap();
+    assert_eq!(params[0]["selector"], "#6.text");
+    let by_node: Value =
+        serde_json::from_slice(&comfywire(&["params", wf, "--by-node"], None).stdout).unwrap();
+    assert_eq!(
+        by_node["3"]["inputs"]["seed"]["spec"]["max"].to_string(),
+        "18446744073709551615"
+    );
+
+    let set = comfywire(
+        &["set", wf, "positive=a red fox", "seed=18446744073709551615"],
+        None,
+    );
+    assert!(set.status.success(), "{}", text(&set.stderr));
+    let prompt = text(&set.stdout);
+    assert!(prompt.contains("\"a red fox\"") && prompt.contains("18446744073709551615"));
+    let refused = comfywire(&["set", wf, "steps=0"], None);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(text(&refused.stderr).contains("OUT_OF_RANGE"));
+
+    let sel = comfywire(&["select", wf, "negative"], None);
+    assert_eq!(text(&sel.stdout).trim(), "#7.text\t\"text, watermark\"");
+
+    let png = fixtures().join("media/view_output_extra_data.png");
+    let extracted: Value =
+        serde_json::from_slice(&comfywire(&["extract", png.to_str().unwrap()], None).stdout)
+            .unwrap();
+    assert_eq!(extracted["prompt"]["3"]["class_type"], "SaveImage");
+    assert!(extracted["workflow"].is_object());
+    let not_media = comfywire(&["extract", wf], None);
+    assert_eq!(not_media.status.code(), Some(2));
+}
