@@ -7,6 +7,7 @@
 //! a job that finishes before `POST /prompt` returns is still seen.
 
 mod http;
+mod pool;
 mod socket;
 
 use std::collections::HashMap;
@@ -22,6 +23,7 @@ use serde_json::Value;
 use tokio::sync::{broadcast, mpsc};
 
 pub use http::MAX_BODY_BYTES;
+pub use pool::{JobUpload, Pool};
 
 /// How to reach a server and how patient to be with it.
 #[derive(Debug, Clone)]
