@@ -15,6 +15,7 @@ pub mod media;
 pub mod params;
 pub mod prompt;
 pub mod protocol;
+pub mod validate;
 pub mod workflow;
 
 pub use catalog::Catalog;

@@ -44,6 +44,9 @@ pub struct NodeDef {
     pub deprecated: bool,
     pub experimental: bool,
     pub api_node: bool,
+    /// Defined with the V3 schema API (`comfy_api.latest`), judged from the flags object_info
+    /// always sends for such classes. Validation differs in small ways (`RETURN_TYPES` is a list).
+    pub v3_schema: bool,
 }
 
 impl NodeDef {

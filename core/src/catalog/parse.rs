@@ -116,6 +116,10 @@ fn parse_node_def(class: &str, def: &Value, path: &JsonPath) -> Result<NodeDef> 
         deprecated: flag(obj, "deprecated"),
         experimental: flag(obj, "experimental"),
         api_node: flag(obj, "api_node"),
+        // V3 classes always send all three flags; V1 classes send deprecated/experimental only when true.
+        v3_schema: ["deprecated", "experimental", "api_node"]
+            .iter()
+            .all(|k| obj.contains_key(*k)),
     })
 }
 

@@ -17,7 +17,16 @@ pub(crate) fn normalize(
     options: &ConvertOptions,
     warnings: &mut Vec<Warning>,
 ) -> Result<Workflow> {
-    let mut wf = workflow.clone();
+    // Conversion never reads the raw document: copy everything but it.
+    let mut wf = Workflow {
+        graph: workflow.graph.clone(),
+        subgraphs: workflow.subgraphs.clone(),
+        group_nodes: workflow.group_nodes.clone(),
+        last_node_id: workflow.last_node_id,
+        last_link_id: workflow.last_link_id,
+        frontend_version: workflow.frontend_version.clone(),
+        raw: Value::Null,
+    };
     dedupe_definitions(&mut wf.subgraphs);
     let mut last_node_id = if options.keep_subgraph_ids {
         observed_last_id(&wf)
