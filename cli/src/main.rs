@@ -4,6 +4,7 @@
 mod convert_cmd;
 mod params_cmd;
 mod server_cmd;
+mod validate_cmd;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -33,6 +34,8 @@ enum Command {
     Set(params_cmd::SetArgs),
     /// Show what a selector names: `comfywire select workflow.json positive`.
     Select(params_cmd::SelectArgs),
+    /// Print exactly the body ComfyUI would answer to `POST /prompt` (exit 1 when rejected).
+    Validate(validate_cmd::ValidateArgs),
     /// Print the prompt and workflow embedded in a PNG/WebP/FLAC/Ogg/MP3 written by ComfyUI.
     Extract(ExtractArgs),
     /// Run a workflow on a server with progress, and save its outputs.
@@ -95,6 +98,7 @@ fn main() -> ExitCode {
         Command::Params(args) => params_cmd::params(args),
         Command::Set(args) => params_cmd::set(args),
         Command::Select(args) => params_cmd::select(args),
+        Command::Validate(args) => validate_cmd::validate(args),
         Command::Extract(args) => extract(args),
     };
     match result {

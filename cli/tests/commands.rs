@@ -165,3 +165,68 @@ fn params_set_select_and_extract() {
     let not_media = comfywire(&["extract", wf], None);
     assert_eq!(not_media.status.code(), Some(2));
 }
+
+#[test]
+fn validate_prints_the_server_answer() {
+    // Every captured rejection whose request body holds a prompt: same body, exit 1.
+    let mut checked = 0;
+    for entry in std::fs::read_dir(fixtures().join("captures")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        if !name.starts_with("err_") {
+            continue;
+        }
+        let capture: Value =
+            serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+        let body = &capture["request"]["body"];
+        let expected = &capture["response"]["body_json"];
+        if !body["prompt"].is_object() || capture["response"]["status"] != 400 {
+            continue;
+        }
+        let out = comfywire(&["validate", "-"], Some(body.to_string().as_bytes()));
+        assert_eq!(out.status.code(), Some(1), "{name}: {}", text(&out.stderr));
+        let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert!(comfywire::json::json_eq(&got, expected), "{name}: {got}");
+        checked += 1;
+    }
+    assert!(checked >= 25, "only {checked} captured rejections checked");
+
+    // Accepted: `{"node_errors": {}}` (the server adds the prompt_id and number it chose).
+    let capture: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixtures().join("captures/err_extra_unknown_input_ignored.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    let out = comfywire(
+        &["validate", "-"],
+        Some(capture["request"]["body"].to_string().as_bytes()),
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        got["node_errors"],
+        capture["response"]["body_json"]["node_errors"]
+    );
+
+    // A UI workflow is converted first. The captured server has no checkpoints installed, so it
+    // rejects the default workflow's checkpoint just as the real one would.
+    let out = comfywire(
+        &[
+            "validate",
+            golden("templates-old-0.1.0__default", "workflow")
+                .to_str()
+                .unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        got["node_errors"]["4"]["errors"][0]["type"],
+        "value_not_in_list"
+    );
+    assert_eq!(
+        got["node_errors"]["4"]["dependent_outputs"],
+        serde_json::json!(["9"])
+    );
+}
