@@ -6,6 +6,7 @@
 //! reopened with backoff and jitter when it drops; jobs are watched before they are queued, so
 //! a job that finishes before `POST /prompt` returns is still seen.
 
+mod hosted;
 mod http;
 mod pool;
 mod socket;
@@ -22,6 +23,7 @@ use comfywire::{Catalog, Error, Prompt};
 use serde_json::Value;
 use tokio::sync::{broadcast, mpsc};
 
+pub use hosted::{HostedClient, HostedConfig};
 pub use http::MAX_BODY_BYTES;
 pub use pool::{JobUpload, Pool};
 
@@ -179,6 +181,7 @@ impl Client {
         }
         let tracker = JobTracker::new(TrackerConfig {
             silence_ms: config.silence.as_millis() as u64,
+            ..TrackerConfig::default()
         });
         let (shutdown, _) = tokio::sync::watch::channel(false);
         let inner = Arc::new(Inner {
@@ -485,6 +488,8 @@ async fn perform(inner: Arc<Inner>, action: Action) {
                 inner.update(|t, now| t.on_queue(&queue, now));
             }
         }
+        // Only a hosted-profile tracker asks this, and a socket client never builds one.
+        Action::FetchTaskInfo { .. } => {}
     }
 }
 

@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
+use super::hosted::{TaskInfo, TaskStatus};
 use super::response::{HistoryEntry, QueueState};
 use super::ws::ServerMessage;
 
@@ -103,8 +104,14 @@ pub enum JobEvent {
 /// A request the driver should make and feed back.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Action {
-    FetchHistory { prompt_id: String },
+    FetchHistory {
+        prompt_id: String,
+    },
     FetchQueue,
+    /// Hosted profile: ask `get_task_info` about these tasks.
+    FetchTaskInfo {
+        prompt_ids: Vec<String>,
+    },
 }
 
 /// How the driver should cancel a job.
@@ -148,11 +155,27 @@ struct Job {
 pub struct TrackerConfig {
     /// Ask the history about a job the socket has been silent about for this long.
     pub silence_ms: u64,
+    /// The hosted task-API profile ([`super::hosted`]): no socket, the tracker asks
+    /// `get_task_info` this often and is fed with [`JobTracker::on_task_info`].
+    pub task_poll_ms: Option<u64>,
 }
 
 impl Default for TrackerConfig {
     fn default() -> Self {
-        TrackerConfig { silence_ms: 15_000 }
+        TrackerConfig {
+            silence_ms: 15_000,
+            task_poll_ms: None,
+        }
+    }
+}
+
+impl TrackerConfig {
+    /// Following jobs of a hosted task API, polled every `poll_ms`.
+    pub fn hosted(poll_ms: u64) -> Self {
+        TrackerConfig {
+            task_poll_ms: Some(poll_ms.max(1)),
+            ..TrackerConfig::default()
+        }
     }
 }
 
@@ -207,7 +230,13 @@ impl JobTracker {
             }
             job.last_activity = now;
         }
-        self.actions.push(Action::FetchQueue);
+        if self.config.task_poll_ms.is_some() {
+            self.actions.push(Action::FetchTaskInfo {
+                prompt_ids: vec![prompt_id.to_string()],
+            });
+        } else {
+            self.actions.push(Action::FetchQueue);
+        }
     }
 
     /// `POST /prompt` refused the job: it ends here.
@@ -484,6 +513,57 @@ impl JobTracker {
         out
     }
 
+    /// Hosted profile: feeds a `get_task_info` answer.
+    pub fn on_task_info(&mut self, tasks: &[TaskInfo], now: u64) -> Events {
+        let mut out = Vec::new();
+        for task in tasks {
+            let id = task.task_id.as_str();
+            let Some(job) = self.jobs.get_mut(id) else {
+                continue;
+            };
+            job.history_asked = Some(now);
+            match task.status {
+                TaskStatus::Queued => {
+                    job.phase = Phase::Queued;
+                    let position = usize::try_from(task.current_position).unwrap_or(usize::MAX);
+                    if job.position != Some(position) {
+                        job.position = Some(position);
+                        out.push((id.to_string(), JobEvent::Queued { position }));
+                    }
+                }
+                TaskStatus::Running => {
+                    if job.phase != Phase::Running {
+                        job.phase = Phase::Running;
+                        job.last_activity = now;
+                        out.push((id.to_string(), JobEvent::Started));
+                    }
+                }
+                TaskStatus::Done => {
+                    job.outputs = task.outputs();
+                    out.extend(self.finish(id, Outcome::Success));
+                }
+                TaskStatus::Failed => {
+                    let error = serde_json::json!({
+                        "exception_message": task.error_message,
+                        "status": task.status.code(),
+                    });
+                    out.extend(self.finish(id, Outcome::Failed { error }));
+                }
+                TaskStatus::Forbidden => {
+                    let error = serde_json::json!({
+                        "type": "permission_denied",
+                        "message": "Permission denied",
+                        "details": task.error_message,
+                        "extra_info": { "status": task.status.code() },
+                    });
+                    let node_errors = Value::Object(Map::new());
+                    out.extend(self.finish(id, Outcome::Rejected { error, node_errors }));
+                }
+            }
+        }
+        out
+    }
+
     /// Timers: deadlines end jobs; silent jobs are checked against the history.
     pub fn poll(&mut self, now: u64) -> Events {
         let expired: Vec<String> = self
@@ -495,6 +575,20 @@ impl JobTracker {
         let mut out = Vec::new();
         for id in expired {
             out.extend(self.finish(&id, Outcome::TimedOut));
+        }
+        if let Some(every) = self.config.task_poll_ms {
+            let mut due = Vec::new();
+            for (id, job) in &mut self.jobs {
+                let last = job.history_asked.unwrap_or(job.last_activity);
+                if job.phase != Phase::Submitting && now.saturating_sub(last) >= every {
+                    job.history_asked = Some(now);
+                    due.push(id.clone());
+                }
+            }
+            if !due.is_empty() {
+                self.actions.push(Action::FetchTaskInfo { prompt_ids: due });
+            }
+            return out;
         }
         let silence = self.config.silence_ms;
         for (id, job) in &mut self.jobs {
@@ -514,14 +608,13 @@ impl JobTracker {
 
     /// When the tracker next needs [`JobTracker::poll`] (earliest deadline or silence check).
     pub fn next_wakeup(&self) -> Option<u64> {
+        let interval = self.config.task_poll_ms.unwrap_or(self.config.silence_ms);
         self.jobs
             .values()
             .flat_map(|j| {
                 [
                     j.deadline,
-                    Some(
-                        j.last_activity.max(j.history_asked.unwrap_or(0)) + self.config.silence_ms,
-                    ),
+                    Some(j.last_activity.max(j.history_asked.unwrap_or(0)) + interval),
                 ]
             })
             .flatten()

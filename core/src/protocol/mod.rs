@@ -4,12 +4,14 @@
 //! (reqwest + tokio-tungstenite natively, fetch + WebSocket in browsers) only move bytes.
 
 pub mod endpoint;
+pub mod hosted;
 pub mod job;
 pub mod request;
 pub mod response;
 pub mod ws;
 
 pub use endpoint::{Endpoint, FileRef, QueueOptions, UploadKind};
+pub use hosted::{HostedEndpoint, TaskInfo, TaskStatus};
 pub use job::{Action, CancelPlan, JobEvent, JobResult, JobTracker, Outcome, TrackerConfig};
 pub use request::{Body, HttpRequest, HttpResponse, Method};
 pub use response::{HistoryEntry, OutputFile, PromptAccepted, QueueItem, QueueState};

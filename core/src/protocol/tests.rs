@@ -325,7 +325,10 @@ fn two_jobs_on_one_socket_do_not_mix_and_cancel_targets_only_its_own() {
 
 #[test]
 fn deadlines_restarts_and_empty_history() {
-    let mut t = JobTracker::new(TrackerConfig { silence_ms: 1_000 });
+    let mut t = JobTracker::new(TrackerConfig {
+        silence_ms: 1_000,
+        ..TrackerConfig::default()
+    });
     t.watch("a", 1, 0, Some(5_000));
     t.watch("b", 1, 0, None);
     t.submitted("a", 0);
@@ -395,4 +398,99 @@ fn a_reconnect_defers_the_end_to_the_history() {
         response::output_files(&result.outputs)[0].file.filename,
         "invert_00001_.png"
     );
+}
+
+#[test]
+fn hosted_profile_polls_task_info_to_the_end() {
+    use super::hosted::{HostedEndpoint, task_info_response};
+    let ep = HostedEndpoint::new("https://cloud.example/api/maas/", "key").unwrap();
+    let answer = |status: u8, position: u64, files: &str| {
+        let body = format!(
+            r#"{{"code":0,"msg":"Success","data":{{"comfy_task_info":[{{"comfy_task_id":"cft-1","status":{status},"queue_size":2,"current_position":{position},"errMsg":"","files":{files}}}]}}}}"#
+        );
+        task_info_response(&HttpResponse {
+            status: 200,
+            body: body.into_bytes(),
+        })
+        .unwrap()
+    };
+    let mut t = JobTracker::new(TrackerConfig::hosted(1_000));
+    t.watch("cft-1", 3, 0, Some(60_000));
+    t.submitted("cft-1", 0);
+    let actions = t.take_actions();
+    assert_eq!(
+        actions,
+        vec![Action::FetchTaskInfo {
+            prompt_ids: vec!["cft-1".into()]
+        }]
+    );
+    // The request the driver makes for that action.
+    let req = ep.task_info(&["cft-1".into()], 3600);
+    assert!(req.url.ends_with("comfy_task_api/get_task_info"));
+
+    let ev = t.on_task_info(&answer(1, 2, "\"None\""), 10);
+    assert_eq!(ev, vec![("cft-1".into(), JobEvent::Queued { position: 2 })]);
+    // Not due yet; then due once per interval.
+    assert!(t.poll(500).is_empty() && t.take_actions().is_empty());
+    assert_eq!(t.next_wakeup(), Some(1_010));
+    t.poll(1_010);
+    assert_eq!(t.take_actions().len(), 1);
+    let ev = t.on_task_info(&answer(2, 0, "\"None\""), 1_020);
+    assert_eq!(ev, vec![("cft-1".into(), JobEvent::Started)]);
+    assert!(t.on_task_info(&answer(2, 0, "\"None\""), 2_030).is_empty());
+    let ev = t.on_task_info(&answer(3, 0, r#"{"9":"https://x/a.png"}"#), 3_040);
+    let [(_, JobEvent::Finished(result))] = ev.as_slice() else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(result.outcome, Outcome::Success);
+    assert_eq!(
+        result.outputs["9"],
+        serde_json::json!({"urls": ["https://x/a.png"]})
+    );
+    assert!(!t.is_watching("cft-1"));
+}
+
+#[test]
+fn hosted_failures_permission_and_deadline() {
+    use super::hosted::{TaskInfo, TaskStatus};
+    let task = |id: &str, status| TaskInfo {
+        task_id: id.into(),
+        status,
+        queue_size: 0,
+        current_position: 0,
+        error_message: "boom".into(),
+        files: Default::default(),
+    };
+    let mut t = JobTracker::new(TrackerConfig::hosted(500));
+    for id in ["a", "b", "c"] {
+        t.watch(id, 1, 0, Some(10_000));
+        t.submitted(id, 0);
+    }
+    let ev = t.on_task_info(
+        &[
+            task("a", TaskStatus::Failed),
+            task("b", TaskStatus::Forbidden),
+            task("someone-else", TaskStatus::Done),
+        ],
+        100,
+    );
+    let outcomes: Vec<&str> = ev
+        .iter()
+        .map(|(_, e)| match e {
+            JobEvent::Finished(r) => r.outcome.code(),
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(outcomes, ["EXECUTION_ERROR", "PROMPT_REJECTED"]);
+    // One request asks about every job that is due.
+    t.take_actions();
+    t.poll(700);
+    assert_eq!(
+        t.take_actions(),
+        vec![Action::FetchTaskInfo {
+            prompt_ids: vec!["c".into()]
+        }]
+    );
+    let ev = t.poll(10_000);
+    assert!(matches!(&ev[0].1, JobEvent::Finished(r) if r.outcome == Outcome::TimedOut));
 }

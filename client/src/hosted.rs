@@ -1,0 +1,137 @@
+//! The hosted task-API profile ([`comfywire::protocol::hosted`]) over reqwest: submit a stored
+//! workflow by id with a sparse prompt, poll until the core's tracker says it ended, download the
+//! files. The same [`JobTracker`] decides everything; this only sends what it asks for.
+
+use std::time::{Duration, Instant};
+
+use comfywire::Error;
+use comfywire::protocol::hosted::{self, HostedEndpoint};
+use comfywire::protocol::{Action, HttpRequest, JobEvent, JobResult, JobTracker, TrackerConfig};
+use serde_json::Value;
+
+use crate::http::Http;
+
+/// How to reach a hosted service.
+#[derive(Debug, Clone)]
+pub struct HostedConfig {
+    /// The folder holding `comfy_task_api/` (e.g. `https://cloud.infini-ai.com/api/maas/`).
+    pub base_url: String,
+    pub api_key: String,
+    pub poll_every: Duration,
+    pub request_timeout: Duration,
+    /// How long download URLs stay valid.
+    pub url_expire: Duration,
+}
+
+impl HostedConfig {
+    pub fn new(base_url: &str, api_key: &str) -> Self {
+        HostedConfig {
+            base_url: base_url.to_string(),
+            api_key: api_key.to_string(),
+            poll_every: Duration::from_secs(2),
+            request_timeout: Duration::from_secs(30),
+            url_expire: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// A client of a hosted task API.
+#[derive(Debug, Clone)]
+pub struct HostedClient {
+    endpoint: HostedEndpoint,
+    http: Http,
+    config: HostedConfig,
+}
+
+impl HostedClient {
+    pub fn new(config: HostedConfig) -> Result<Self, Error> {
+        Ok(HostedClient {
+            endpoint: HostedEndpoint::new(&config.base_url, &config.api_key)?,
+            http: Http::new(config.request_timeout)?,
+            config,
+        })
+    }
+
+    async fn send(
+        &self,
+        request: &HttpRequest,
+    ) -> Result<comfywire::protocol::HttpResponse, Error> {
+        self.http.send(request, None).await
+    }
+
+    /// Uploads an input image; returns the `image_id` to put where a `LoadImage` file name goes.
+    pub async fn upload_image(
+        &self,
+        file_name: &str,
+        content_type: &str,
+        data: Vec<u8>,
+    ) -> Result<String, Error> {
+        let request = self.endpoint.upload_image(file_name, content_type, data);
+        hosted::upload_response(&self.send(&request).await?)
+    }
+
+    /// Queues `workflow_id` with `prompt` overriding some inputs; returns the task id.
+    pub async fn submit(&self, workflow_id: &str, prompt: Option<&Value>) -> Result<String, Error> {
+        let request = self.endpoint.submit(workflow_id, prompt);
+        hosted::submit_response(&self.send(&request).await?)
+    }
+
+    /// Submits and follows a task to its end, calling `on_event` for each event; `timeout`
+    /// ends it as [`comfywire::protocol::Outcome::TimedOut`].
+    pub async fn run(
+        &self,
+        workflow_id: &str,
+        prompt: Option<&Value>,
+        timeout: Option<Duration>,
+        mut on_event: impl FnMut(&JobEvent),
+    ) -> Result<JobResult, Error> {
+        let started = Instant::now();
+        let now = || started.elapsed().as_millis() as u64;
+        let poll_ms = self.config.poll_every.as_millis() as u64;
+        let mut tracker = JobTracker::new(TrackerConfig::hosted(poll_ms));
+        let task_id = self.submit(workflow_id, prompt).await?;
+        let deadline = timeout.map(|t| t.as_millis() as u64);
+        tracker.watch(&task_id, 1, now(), deadline);
+        tracker.submitted(&task_id, now());
+        loop {
+            let mut events = tracker.poll(now());
+            for action in tracker.take_actions() {
+                if let Action::FetchTaskInfo { prompt_ids } = action {
+                    let request = self
+                        .endpoint
+                        .task_info(&prompt_ids, self.config.url_expire.as_secs());
+                    // A failed poll is retried at the next interval; the deadline still holds.
+                    if let Ok(tasks) = self
+                        .send(&request)
+                        .await
+                        .and_then(|r| hosted::task_info_response(&r))
+                    {
+                        events.extend(tracker.on_task_info(&tasks, now()));
+                    }
+                }
+            }
+            for (_, event) in events {
+                on_event(&event);
+                if let JobEvent::Finished(result) = event {
+                    return Ok(result);
+                }
+            }
+            let wake = tracker.next_wakeup().unwrap_or(now() + poll_ms);
+            tokio::time::sleep(Duration::from_millis(wake.saturating_sub(now()).max(1))).await;
+        }
+    }
+
+    /// Downloads one output URL (signed; no key is sent to the storage host).
+    pub async fn download(&self, url: &str) -> Result<Vec<u8>, Error> {
+        let request = HttpRequest {
+            method: comfywire::protocol::Method::Get,
+            url: url.to_string(),
+            headers: Vec::new(),
+            body: comfywire::protocol::Body::Empty,
+            route: "file",
+        };
+        let response = self.send(&request).await?;
+        comfywire::protocol::response::expect_ok("file", &response)?;
+        Ok(response.body)
+    }
+}
