@@ -6,6 +6,7 @@
 //! - [`convert`]: UI → API, identical to the editor's `graphToPrompt`.
 
 pub mod address;
+pub mod api;
 pub mod catalog;
 pub mod convert;
 pub mod document;
