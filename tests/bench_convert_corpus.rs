@@ -126,6 +126,19 @@ fn main() {
         1,
     );
 
+    // Correctness of what was timed: how many conversions equal the editor's own prompt, compared
+    // as parsed JSON with no normalisation (the golden test documents its one normalisation).
+    let exact = parsed
+        .iter()
+        .zip(golden_stems())
+        .filter(|(w, stem)| {
+            let expected: serde_json::Value =
+                serde_json::from_str(&read_golden(stem, "prompt")).unwrap();
+            let got = convert(w, &catalog, &options).unwrap().prompt.to_value();
+            comfywire::json::json_eq(&got, &expected)
+        })
+        .count();
+
     let mb = bytes as f64 / 1e6;
     let rows = [
         ("parse workflow", summary(parse), n, mb),
@@ -148,7 +161,7 @@ fn main() {
             .collect();
         println!(
             "{}",
-            serde_json::json!({"workflows": n, "bytes": bytes, "rounds": a.rounds, "results": list})
+            serde_json::json!({"workflows": n, "bytes": bytes, "rounds": a.rounds, "exact": exact, "results": list})
         );
         return;
     }
@@ -156,6 +169,7 @@ fn main() {
         "corpus: {n} workflows, {:.2} MB; {} rounds after {} warm-up (release build)",
         mb, a.rounds, a.warmup
     );
+    println!("identical to the editor's prompt: {exact}/{n} (no normalisation)");
     println!(
         "{:<20} {:>10} {:>10} {:>14} {:>10}",
         "", "median ms", "p95 ms", "items/s", "MB/s"
