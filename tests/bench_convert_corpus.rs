@@ -4,6 +4,11 @@
 //!
 //! `cargo bench -p comfywire-tests --bench convert_corpus [-- --rounds N --warmup W --json]`
 
+// The allocator the shipped binaries use (the CLI and the Node addon): parsing exact JSON is
+// allocation-heavy, and glibc's malloc is then a third of the time.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
