@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use comfywire::Error;
 use comfywire::protocol::hosted::{self, HostedEndpoint};
-use comfywire::protocol::{Action, HttpRequest, JobEvent, JobResult, JobTracker, TrackerConfig};
+use comfywire::protocol::{HttpRequest, JobEvent, JobResult, JobTracker, TrackerConfig, driver};
 use serde_json::Value;
 
 use crate::http::Http;
@@ -96,18 +96,12 @@ impl HostedClient {
         loop {
             let mut events = tracker.poll(now());
             for action in tracker.take_actions() {
-                if let Action::FetchTaskInfo { prompt_ids } = action {
-                    let request = self
-                        .endpoint
-                        .task_info(&prompt_ids, self.config.url_expire.as_secs());
-                    // A failed poll is retried at the next interval; the deadline still holds.
-                    if let Ok(tasks) = self
-                        .send(&request)
-                        .await
-                        .and_then(|r| hosted::task_info_response(&r))
-                    {
-                        events.extend(tracker.on_task_info(&tasks, now()));
-                    }
+                let Some(request) = driver::hosted_request_for(&self.endpoint, &action) else {
+                    continue;
+                };
+                // A failed poll is retried at the next interval; the deadline still holds.
+                if let Ok(answer) = self.send(&request).await {
+                    events.extend(driver::feed(&mut tracker, &action, &answer, now()));
                 }
             }
             for (_, event) in events {

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 
 use comfywire::protocol::{
     Action, CancelPlan, Endpoint, FileRef, HistoryEntry, JobEvent, JobResult, JobTracker, Outcome,
-    PromptAccepted, QueueOptions, QueueState, ServerMessage, TrackerConfig, UploadKind, response,
+    PromptAccepted, QueueOptions, QueueState, ServerMessage, TrackerConfig, UploadKind, driver,
+    response,
 };
 use comfywire::{Catalog, Error, Prompt};
 use serde_json::Value;
@@ -250,17 +251,17 @@ impl Client {
         }
         let answer = self
             .send(&inner.endpoint.queue_prompt(prompt, &queue))
-            .await
-            .and_then(|r| response::prompt_response(&r));
-        match answer {
-            Ok(_) => inner.update(|t, now| {
-                t.submitted(&prompt_id, now);
-                Vec::new()
-            }),
-            Err(Error::PromptRejected {
-                error, node_errors, ..
-            }) => inner.update(|t, _| t.rejected(&prompt_id, *error, *node_errors)),
-            Err(other) => {
+            .await;
+        let mut failure = None;
+        inner.update(|t, now| {
+            let (events, result) = driver::submit_answer(t, &prompt_id, answer, now);
+            failure = result.err();
+            events
+        });
+        match failure {
+            // A refusal is the job's outcome: its `Finished` event is already queued for the Job.
+            Some(Error::PromptRejected { .. }) | None => {}
+            Some(other) => {
                 let mut state = inner.state.lock().expect("state lock");
                 state.subscribers.remove(&prompt_id);
                 return Err(other);
@@ -309,32 +310,13 @@ impl Client {
             .expect("state lock")
             .tracker
             .cancel(prompt_id);
-        match plan {
-            CancelPlan::Interrupt => response::expect_ok(
-                "/interrupt",
-                &self
-                    .send(&self.inner.endpoint.interrupt(Some(prompt_id)))
-                    .await?,
-            ),
-            CancelPlan::Dequeue => {
-                response::expect_ok(
-                    "/queue",
-                    &self
-                        .send(&self.inner.endpoint.delete_queued(&[prompt_id.to_string()]))
-                        .await?,
-                )?;
-                // It may have started between the plan and the delete: interrupt that run too.
-                response::expect_ok(
-                    "/interrupt",
-                    &self
-                        .send(&self.inner.endpoint.interrupt(Some(prompt_id)))
-                        .await?,
-                )?;
-                self.inner.update(|t, _| t.dequeued(prompt_id));
-                Ok(())
-            }
-            CancelPlan::Nothing => Ok(()),
+        for request in driver::cancel_requests(&self.inner.endpoint, plan, prompt_id) {
+            response::expect_ok(request.route, &self.send(&request).await?)?;
         }
+        if plan == CancelPlan::Dequeue {
+            self.inner.update(|t, _| t.dequeued(prompt_id));
+        }
+        Ok(())
     }
 
     pub async fn history(
@@ -446,15 +428,9 @@ impl Inner {
             // The job is over for us; make sure the server stops spending time on it.
             let inner = self.clone();
             tokio::spawn(async move {
-                let ids = [id.clone()];
-                let _ = inner
-                    .http
-                    .send(&inner.endpoint.delete_queued(&ids), None)
-                    .await;
-                let _ = inner
-                    .http
-                    .send(&inner.endpoint.interrupt(Some(&id)), None)
-                    .await;
+                for request in driver::abandon_requests(&inner.endpoint, &id) {
+                    let _ = inner.http.send(&request, None).await;
+                }
             });
         }
         for action in actions {
@@ -466,30 +442,11 @@ impl Inner {
 /// Performs one tracker action and feeds the answer back. Failures are left to the silence
 /// timer, which asks again.
 async fn perform(inner: Arc<Inner>, action: Action) {
-    match action {
-        Action::FetchHistory { prompt_id } => {
-            let request = inner.endpoint.history(Some(&prompt_id), None, None);
-            if let Ok(entries) = inner
-                .http
-                .send(&request, None)
-                .await
-                .and_then(|r| response::history_response(&r))
-            {
-                inner.update(|t, now| t.on_history(&prompt_id, &entries, now));
-            }
-        }
-        Action::FetchQueue => {
-            if let Ok(queue) = inner
-                .http
-                .send(&inner.endpoint.queue(), None)
-                .await
-                .and_then(|r| response::queue_response(&r))
-            {
-                inner.update(|t, now| t.on_queue(&queue, now));
-            }
-        }
-        // Only a hosted-profile tracker asks this, and a socket client never builds one.
-        Action::FetchTaskInfo { .. } => {}
+    let Some(request) = driver::request_for(&inner.endpoint, &action) else {
+        return;
+    };
+    if let Ok(answer) = inner.http.send(&request, None).await {
+        inner.update(|t, now| driver::feed(t, &action, &answer, now));
     }
 }
 

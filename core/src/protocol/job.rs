@@ -244,6 +244,14 @@ impl JobTracker {
         self.finish(prompt_id, Outcome::Rejected { error, node_errors })
     }
 
+    /// Stops following a job without an outcome (its submission failed in transport).
+    pub fn forget(&mut self, prompt_id: &str) {
+        self.jobs.shift_remove(prompt_id);
+        if self.running.as_deref() == Some(prompt_id) {
+            self.running = None;
+        }
+    }
+
     pub fn is_watching(&self, prompt_id: &str) -> bool {
         self.jobs.contains_key(prompt_id)
     }

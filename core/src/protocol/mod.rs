@@ -3,6 +3,7 @@
 //! [`JobTracker`] follows jobs from the messages, answers and the time it is given. Transports
 //! (reqwest + tokio-tungstenite natively, fetch + WebSocket in browsers) only move bytes.
 
+pub mod driver;
 pub mod endpoint;
 pub mod hosted;
 pub mod job;
