@@ -13,7 +13,9 @@ use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::params::{self, ControlMode};
 use crate::prompt::Prompt;
-use crate::protocol::{Endpoint, FileRef, JobEvent, JobResult, Outcome, response};
+use crate::protocol::{
+    Endpoint, FileRef, JobEvent, JobResult, Outcome, QueueState, ServerMessage, response,
+};
 
 fn invalid_option(name: &str, message: &str) -> Error {
     Error::InvalidWorkflow {
@@ -440,6 +442,88 @@ pub fn event_json(prompt_id: &str, event: &JobEvent, endpoint: Option<&Endpoint>
     };
     out["promptId"] = Value::String(prompt_id.to_string());
     out
+}
+
+/// `{running: [...], pending: [...]}` in execution order; items `{number, promptId, clientId,
+/// outputs}`.
+pub fn queue_json(queue: &QueueState) -> Value {
+    let items = |list: &[crate::protocol::QueueItem]| -> Value {
+        list.iter()
+            .map(|i| {
+                json!({
+                    "number": i.number,
+                    "promptId": i.prompt_id,
+                    "clientId": i.client_id(),
+                    "outputs": i.outputs_to_execute,
+                })
+            })
+            .collect()
+    };
+    json!({"running": items(&queue.running), "pending": items(&queue.pending)})
+}
+
+/// A server message as `{type, ...fields}` (the wire's `type` names; a preview's bytes are not
+/// in the JSON — bindings attach them as a `Uint8Array`).
+pub fn message_json(message: &ServerMessage) -> Value {
+    match message {
+        ServerMessage::Status {
+            queue_remaining,
+            sid,
+        } => json!({"type": "status", "queueRemaining": queue_remaining, "sid": sid}),
+        ServerMessage::FeatureFlags(data) => json!({"type": "feature_flags", "data": data}),
+        ServerMessage::ExecutionStart { prompt_id } => {
+            json!({"type": "execution_start", "promptId": prompt_id})
+        }
+        ServerMessage::ExecutionCached { prompt_id, nodes } => {
+            json!({"type": "execution_cached", "promptId": prompt_id, "nodes": nodes})
+        }
+        ServerMessage::Executing {
+            prompt_id,
+            node,
+            display_node,
+        } => {
+            json!({"type": "executing", "promptId": prompt_id, "node": node, "displayNode": display_node})
+        }
+        ServerMessage::Progress {
+            prompt_id,
+            node,
+            value,
+            max,
+        } => {
+            json!({"type": "progress", "promptId": prompt_id, "node": node, "value": value, "max": max})
+        }
+        ServerMessage::ProgressState { prompt_id, nodes } => {
+            json!({"type": "progress_state", "promptId": prompt_id, "nodes": nodes})
+        }
+        ServerMessage::Executed {
+            prompt_id,
+            node,
+            display_node,
+            output,
+        } => {
+            json!({"type": "executed", "promptId": prompt_id, "node": node, "displayNode": display_node, "output": output})
+        }
+        ServerMessage::ExecutionSuccess { prompt_id } => {
+            json!({"type": "execution_success", "promptId": prompt_id})
+        }
+        ServerMessage::ExecutionError { prompt_id, data } => {
+            json!({"type": "execution_error", "promptId": prompt_id, "data": data})
+        }
+        ServerMessage::ExecutionInterrupted { prompt_id, data } => {
+            json!({"type": "execution_interrupted", "promptId": prompt_id, "data": data})
+        }
+        ServerMessage::Preview { mime, image, meta } => json!({
+            "type": "preview",
+            "mime": mime,
+            "size": image.len(),
+            "node": meta.as_ref().and_then(|m| m.node_id.clone()),
+            "promptId": meta.as_ref().and_then(|m| m.prompt_id.clone()),
+        }),
+        ServerMessage::Text { node_id, text } => {
+            json!({"type": "text", "node": node_id, "text": text})
+        }
+        ServerMessage::Other { kind, data } => json!({"type": kind, "data": data}),
+    }
 }
 
 /// A file reference from `{filename, subfolder, type}` (as outputs and uploads name files).

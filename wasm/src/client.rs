@@ -1,0 +1,660 @@
+//! The browser/worker/Node transport: the core's [`JobTracker`] and [`driver`] over `fetch` and
+//! one `WebSocket` (gloo-net), on the JavaScript event loop. Same interface as the Node addon's
+//! `NativeClient`; state lives in `Rc<RefCell<…>>` because wasm is single-threaded.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use comfywire::Error;
+use comfywire::protocol::ws::feature_flags_message;
+use comfywire::protocol::{
+    Action, Endpoint, FileRef, JobEvent, JobTracker, QueueOptions, ServerMessage, TrackerConfig,
+    UploadKind, driver, response,
+};
+use futures_channel::mpsc;
+use futures_util::future::{Either, select};
+use futures_util::lock::Mutex as AsyncMutex;
+use futures_util::{SinkExt, StreamExt};
+use gloo_net::websocket::Message;
+use gloo_net::websocket::futures::WebSocket;
+use serde_json::{Value, json};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::spawn_local;
+
+use crate::bridge::{self, from_js, to_js};
+use crate::{Catalog, JsResult, http};
+
+/// Raw server messages kept for `nextMessage()` before the oldest are dropped.
+const MESSAGE_BACKLOG: usize = 1024;
+
+#[derive(Debug, Clone)]
+struct Config {
+    request_timeout_ms: u32,
+    silence_ms: u64,
+    reconnect_min_ms: f64,
+    reconnect_max_ms: f64,
+}
+
+struct State {
+    tracker: JobTracker,
+    subscribers: HashMap<String, mpsc::UnboundedSender<JobEvent>>,
+    closed: bool,
+}
+
+struct Inner {
+    endpoint: Endpoint,
+    config: Config,
+    started: f64,
+    state: RefCell<State>,
+    messages: RefCell<mpsc::Sender<ServerMessage>>,
+    shutdown: RefCell<Option<mpsc::UnboundedSender<()>>>,
+}
+
+impl Inner {
+    fn now(&self) -> u64 {
+        (js_sys::Date::now() - self.started).max(0.0) as u64
+    }
+
+    async fn send(
+        &self,
+        request: &comfywire::protocol::HttpRequest,
+    ) -> Result<comfywire::protocol::HttpResponse, Error> {
+        http::send(request, self.config.request_timeout_ms).await
+    }
+
+    /// Runs `f` on the tracker, delivers its events, starts the requests it asks for.
+    fn update(self: &Rc<Self>, f: impl FnOnce(&mut JobTracker, u64) -> Vec<(String, JobEvent)>) {
+        let now = self.now();
+        let (actions, abandoned) = {
+            let mut state = self.state.borrow_mut();
+            let events = f(&mut state.tracker, now);
+            let abandoned = driver::timed_out(&events);
+            for (id, event) in events {
+                let finished = matches!(event, JobEvent::Finished(_));
+                if let Some(tx) = state.subscribers.get(&id) {
+                    let _ = tx.unbounded_send(event);
+                }
+                if finished {
+                    state.subscribers.remove(&id);
+                }
+            }
+            (state.tracker.take_actions(), abandoned)
+        };
+        self.dispatch(actions, abandoned);
+    }
+
+    /// Starts the requests the tracker asked for. Not generic, so the futures it spawns (which
+    /// call `update` again) do not nest types without end.
+    fn dispatch(self: &Rc<Self>, actions: Vec<Action>, abandoned: Vec<String>) {
+        for id in abandoned {
+            let inner = self.clone();
+            spawn_local(async move {
+                for request in driver::abandon_requests(&inner.endpoint, &id) {
+                    let _ = inner.send(&request).await;
+                }
+            });
+        }
+        for action in actions {
+            let inner = self.clone();
+            spawn_local(perform(inner, action));
+        }
+    }
+
+    fn deliver(self: &Rc<Self>, decoded: comfywire::Result<ServerMessage>) {
+        // A garbage frame is skipped, not fatal.
+        let Ok(message) = decoded else { return };
+        let _ = self.messages.borrow_mut().try_send(message.clone());
+        self.update(|t, now| t.on_message(&message, now));
+    }
+}
+
+fn js_err(err: Error) -> JsValue {
+    bridge::error(&err)
+}
+
+async fn perform(inner: Rc<Inner>, action: Action) {
+    let Some(request) = driver::request_for(&inner.endpoint, &action) else {
+        return;
+    };
+    if let Ok(answer) = inner.send(&request).await {
+        inner.update(|t, now| driver::feed(t, &action, &answer, now));
+    }
+}
+
+async fn sleep_ms(ms: f64) {
+    gloo_timers::future::TimeoutFuture::new(ms.clamp(0.0, u32::MAX as f64) as u32).await;
+}
+
+/// Opens the socket; resolves once it is open and the feature flags are sent.
+async fn open(inner: &Inner) -> Result<WebSocket, Error> {
+    let ws_error = |e: String| Error::Http {
+        status: 0,
+        route: "/ws".into(),
+        body: e,
+    };
+    let mut ws = WebSocket::open(&inner.endpoint.ws_url()).map_err(|e| ws_error(e.to_string()))?;
+    // The sink waits for the socket to open, so this send is also the connect.
+    let hello = ws.send(Message::Text(feature_flags_message()));
+    let timer = gloo_timers::future::TimeoutFuture::new(inner.config.request_timeout_ms);
+    match select(Box::pin(hello), Box::pin(timer)).await {
+        Either::Left((Ok(()), _)) => Ok(ws),
+        Either::Left((Err(e), _)) => Err(ws_error(e.to_string())),
+        Either::Right(_) => Err(ws_error("the WebSocket did not open in time".into())),
+    }
+}
+
+/// Reads the socket until shutdown, reopening it with exponential backoff and full jitter.
+async fn socket_loop(
+    inner: Rc<Inner>,
+    first: WebSocket,
+    mut shutdown: mpsc::UnboundedReceiver<()>,
+) {
+    let mut socket = Some(first);
+    let mut attempt: u32 = 0;
+    loop {
+        if let Some(ws) = socket.take() {
+            attempt = 0;
+            inner.update(|t, now| {
+                t.connected(now);
+                Vec::new()
+            });
+            let (sink, mut stream) = ws.split();
+            loop {
+                match select(stream.next(), shutdown.next()).await {
+                    Either::Left((Some(Ok(Message::Text(text))), _)) => {
+                        inner.deliver(ServerMessage::from_text(&text))
+                    }
+                    Either::Left((Some(Ok(Message::Bytes(bytes))), _)) => {
+                        inner.deliver(ServerMessage::from_binary(&bytes))
+                    }
+                    Either::Left((Some(Err(_)) | None, _)) => break,
+                    Either::Right(_) => {
+                        if let Ok(ws) = sink.reunite(stream) {
+                            let _ = ws.close(None, None);
+                        }
+                        return;
+                    }
+                }
+            }
+            drop(sink);
+        }
+        if inner.state.borrow().closed {
+            return;
+        }
+        let (min, max) = (inner.config.reconnect_min_ms, inner.config.reconnect_max_ms);
+        let ceiling = (min * f64::from(1u32 << attempt.min(16))).min(max);
+        let delay = min + (ceiling - min).max(0.0) * js_sys::Math::random();
+        attempt = attempt.saturating_add(1);
+        match select(Box::pin(sleep_ms(delay)), shutdown.next()).await {
+            Either::Left(_) => {}
+            Either::Right(_) => return,
+        }
+        socket = open(&inner).await.ok();
+    }
+}
+
+async fn timers(inner: Rc<Inner>) {
+    while !inner.state.borrow().closed {
+        sleep_ms(100.0).await;
+        inner.update(|t, now| t.poll(now));
+    }
+}
+
+fn get_str(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn get_ms(v: &Value, key: &str, default: u64) -> u64 {
+    v.get(key).and_then(Value::as_u64).unwrap_or(default)
+}
+
+/// One server, one WebSocket, every job this client submits.
+#[wasm_bindgen]
+pub struct NativeClient {
+    inner: Rc<Inner>,
+    messages: Rc<AsyncMutex<mpsc::Receiver<ServerMessage>>>,
+}
+
+impl std::fmt::Debug for NativeClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NativeClient")
+            .field("client_id", &self.inner.endpoint.client_id())
+            .finish()
+    }
+}
+
+fn random_id() -> String {
+    let hex = |n: usize| -> String {
+        (0..n)
+            .map(|_| format!("{:x}", (js_sys::Math::random() * 16.0) as u8 & 15))
+            .collect()
+    };
+    format!("{}-{}-4{}-a{}-{}", hex(8), hex(4), hex(3), hex(3), hex(12))
+}
+
+#[wasm_bindgen]
+impl NativeClient {
+    /// `{server, clientId?, apiPrefix?, bearer?, basic?: {user, password}, headers?, wsToken?,
+    /// requestTimeoutMs?, silenceMs?}`. Resolves once the WebSocket is open.
+    pub async fn connect(config: JsValue) -> JsResult<NativeClient> {
+        let config = from_js(&config).map_err(js_err)?;
+        let server = get_str(&config, "server").ok_or_else(|| {
+            bridge::error_from_data(
+                &json!({"code": "INVALID_URL", "message": "config.server is required"}),
+            )
+        })?;
+        let client_id = get_str(&config, "clientId").unwrap_or_else(random_id);
+        let mut endpoint = Endpoint::new(&server, &client_id)
+            .map_err(js_err)?
+            .with_api_prefix(
+                config
+                    .get("apiPrefix")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
+            );
+        if let Some(token) = get_str(&config, "bearer") {
+            endpoint = endpoint.with_bearer(&token);
+        }
+        if let Some(basic) = config.get("basic") {
+            endpoint = endpoint.with_basic(
+                &get_str(basic, "user").unwrap_or_default(),
+                &get_str(basic, "password").unwrap_or_default(),
+            );
+        }
+        if let Some(Value::Object(headers)) = config.get("headers") {
+            for (name, value) in headers {
+                endpoint = endpoint.with_header(name, value.as_str().unwrap_or_default());
+            }
+        }
+        if let Some(token) = get_str(&config, "wsToken") {
+            endpoint = endpoint.with_ws_token(&token);
+        }
+        let settings = Config {
+            request_timeout_ms: get_ms(&config, "requestTimeoutMs", 30_000).min(u32::MAX as u64)
+                as u32,
+            silence_ms: get_ms(&config, "silenceMs", 15_000),
+            reconnect_min_ms: 200.0,
+            reconnect_max_ms: 10_000.0,
+        };
+        let (messages_tx, messages_rx) = mpsc::channel(MESSAGE_BACKLOG);
+        let (shutdown_tx, shutdown_rx) = mpsc::unbounded();
+        let inner = Rc::new(Inner {
+            endpoint,
+            state: RefCell::new(State {
+                tracker: JobTracker::new(TrackerConfig {
+                    silence_ms: settings.silence_ms,
+                    ..TrackerConfig::default()
+                }),
+                subscribers: HashMap::new(),
+                closed: false,
+            }),
+            config: settings,
+            started: js_sys::Date::now(),
+            messages: RefCell::new(messages_tx),
+            shutdown: RefCell::new(Some(shutdown_tx)),
+        });
+        let first = open(&inner).await.map_err(js_err)?;
+        spawn_local(socket_loop(inner.clone(), first, shutdown_rx));
+        spawn_local(timers(inner.clone()));
+        Ok(NativeClient {
+            inner,
+            messages: Rc::new(AsyncMutex::new(messages_rx)),
+        })
+    }
+
+    #[wasm_bindgen(getter, js_name = clientId)]
+    pub fn client_id(&self) -> String {
+        self.inner.endpoint.client_id().to_string()
+    }
+
+    /// Queues an API prompt and follows it. Options: `{promptId?, front?, number?, extraData?,
+    /// partialExecutionTargets?, timeoutMs?}`. A refused prompt rejects with `PROMPT_REJECTED`.
+    pub async fn submit(&self, prompt: JsValue, options: JsValue) -> JsResult<NativeJob> {
+        let inner = &self.inner;
+        let prompt_value = from_js(&prompt).map_err(js_err)?;
+        let prompt = comfywire::Prompt::from_value(&prompt_value).map_err(js_err)?;
+        let options = from_js(&options).map_err(js_err)?;
+        let queue = queue_options(&options);
+        let prompt_id = queue.prompt_id.clone().unwrap_or_else(random_id);
+        let queue = QueueOptions {
+            prompt_id: Some(prompt_id.clone()),
+            ..queue
+        };
+        let (tx, rx) = mpsc::unbounded();
+        {
+            let now = inner.now();
+            let deadline = options
+                .get("timeoutMs")
+                .and_then(Value::as_u64)
+                .map(|t| now + t);
+            let mut state = inner.state.borrow_mut();
+            state
+                .tracker
+                .watch(&prompt_id, prompt.nodes.len(), now, deadline);
+            state.subscribers.insert(prompt_id.clone(), tx);
+        }
+        let answer = inner
+            .send(&inner.endpoint.queue_prompt(&prompt, &queue))
+            .await;
+        let mut failure = None;
+        inner.update(|t, now| {
+            let (events, result) = driver::submit_answer(t, &prompt_id, answer, now);
+            failure = result.err();
+            events
+        });
+        if let Some(err) = failure {
+            inner.state.borrow_mut().subscribers.remove(&prompt_id);
+            return Err(js_err(err));
+        }
+        Ok(NativeJob {
+            prompt_id,
+            events: Rc::new(AsyncMutex::new(rx)),
+            inner: inner.clone(),
+        })
+    }
+
+    /// Cancels one of this client's jobs and nothing else.
+    pub async fn cancel(&self, prompt_id: String) -> JsResult<()> {
+        cancel(&self.inner, &prompt_id).await
+    }
+
+    /// `POST /interrupt` as given (no id interrupts whatever runs: prefer `cancel`).
+    pub async fn interrupt(&self, prompt_id: Option<String>) -> JsResult<()> {
+        let request = self.inner.endpoint.interrupt(prompt_id.as_deref());
+        let answer = self.inner.send(&request).await.map_err(js_err)?;
+        response::expect_ok("/interrupt", &answer).map_err(js_err)
+    }
+
+    /// The queue: `{running: [...], pending: [...]}` in execution order.
+    pub async fn queue(&self) -> JsResult<JsValue> {
+        let answer = self
+            .inner
+            .send(&self.inner.endpoint.queue())
+            .await
+            .map_err(js_err)?;
+        let queue = response::queue_response(&answer).map_err(js_err)?;
+        Ok(to_js(&comfywire::api::queue_json(&queue)))
+    }
+
+    /// History entries (one, or the last `maxItems`), as the server stores them.
+    pub async fn history(&self, prompt_id: Option<String>, options: JsValue) -> JsResult<JsValue> {
+        let options = from_js(&options).map_err(js_err)?;
+        let max = options
+            .get("maxItems")
+            .and_then(Value::as_u64)
+            .map(|m| m as u32);
+        let offset = options
+            .get("offset")
+            .and_then(Value::as_u64)
+            .map(|m| m as u32);
+        let request = self
+            .inner
+            .endpoint
+            .history(prompt_id.as_deref(), max, offset);
+        let answer = self.inner.send(&request).await.map_err(js_err)?;
+        let body = response::json_body("/history", &answer).map_err(js_err)?;
+        Ok(to_js(&body))
+    }
+
+    #[wasm_bindgen(js_name = deleteHistory)]
+    pub async fn delete_history(&self, ids: Vec<String>) -> JsResult<()> {
+        self.simple(self.inner.endpoint.delete_history(&ids)).await
+    }
+
+    #[wasm_bindgen(js_name = clearHistory)]
+    pub async fn clear_history(&self) -> JsResult<()> {
+        self.simple(self.inner.endpoint.clear_history()).await
+    }
+
+    #[wasm_bindgen(js_name = deleteQueued)]
+    pub async fn delete_queued(&self, ids: Vec<String>) -> JsResult<()> {
+        self.simple(self.inner.endpoint.delete_queued(&ids)).await
+    }
+
+    #[wasm_bindgen(js_name = clearQueue)]
+    pub async fn clear_queue(&self) -> JsResult<()> {
+        self.simple(self.inner.endpoint.clear_queue()).await
+    }
+
+    /// Uploads an input file: `{type: 'image'|'mask', subfolder?, overwrite?, original?}` →
+    /// `{name, subfolder, type}` (the server may rename it).
+    pub async fn upload(
+        &self,
+        bytes: Vec<u8>,
+        filename: String,
+        options: JsValue,
+    ) -> JsResult<JsValue> {
+        let options = from_js(&options).map_err(js_err)?;
+        let kind = match options.get("type").and_then(Value::as_str) {
+            Some("mask") => UploadKind::Mask {
+                original: comfywire::api::file_ref(options.get("original").unwrap_or(&Value::Null))
+                    .map_err(js_err)?,
+            },
+            _ => UploadKind::Image,
+        };
+        let subfolder = options
+            .get("subfolder")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let overwrite = options
+            .get("overwrite")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let request = self
+            .inner
+            .endpoint
+            .upload(&kind, &filename, bytes, subfolder, "input", overwrite);
+        let answer = self.inner.send(&request).await.map_err(js_err)?;
+        let file = response::upload_response(&answer).map_err(js_err)?;
+        Ok(to_js(&file_json(&file)))
+    }
+
+    /// Downloads a file named by `{filename, subfolder, type}`.
+    pub async fn view(&self, file: JsValue) -> JsResult<Vec<u8>> {
+        let file = comfywire::api::file_ref(&from_js(&file).map_err(js_err)?).map_err(js_err)?;
+        let answer = self
+            .inner
+            .send(&self.inner.endpoint.view(&file, None))
+            .await
+            .map_err(js_err)?;
+        response::expect_ok("/view", &answer).map_err(js_err)?;
+        Ok(answer.body)
+    }
+
+    /// The server's `/object_info` text (parse it with `Catalog.fromJson` to keep integers exact).
+    #[wasm_bindgen(js_name = objectInfoText)]
+    pub async fn object_info_text(&self) -> JsResult<String> {
+        let answer = self
+            .inner
+            .send(&self.inner.endpoint.object_info(None))
+            .await
+            .map_err(js_err)?;
+        response::expect_ok("/object_info", &answer).map_err(js_err)?;
+        String::from_utf8(answer.body).map_err(|e| {
+            js_err(Error::BadResponse {
+                route: "/object_info".into(),
+                message: e.to_string(),
+            })
+        })
+    }
+
+    /// The server's catalog.
+    #[wasm_bindgen(js_name = objectInfo)]
+    pub async fn object_info(&self) -> JsResult<Catalog> {
+        let text = self.object_info_text().await?;
+        Catalog::from_json(&text)
+    }
+
+    #[wasm_bindgen(js_name = systemStats)]
+    pub async fn system_stats(&self) -> JsResult<JsValue> {
+        let answer = self
+            .inner
+            .send(&self.inner.endpoint.system_stats())
+            .await
+            .map_err(js_err)?;
+        Ok(to_js(
+            &response::json_body("/system_stats", &answer).map_err(js_err)?,
+        ))
+    }
+
+    /// `{unloadModels, freeMemory}`.
+    pub async fn free(&self, options: JsValue) -> JsResult<()> {
+        let options = from_js(&options).map_err(js_err)?;
+        let flag = |k: &str| options.get(k).and_then(Value::as_bool).unwrap_or(false);
+        self.simple(
+            self.inner
+                .endpoint
+                .free(flag("unloadModels"), flag("freeMemory")),
+        )
+        .await
+    }
+
+    /// The next raw server message as `{type, data}` (previews: `{type: 'preview', mime,
+    /// image: Uint8Array}`), or `null` once the client is closed.
+    #[wasm_bindgen(js_name = nextMessage)]
+    pub async fn next_message(&self) -> JsResult<JsValue> {
+        let mut rx = self.messages.lock().await;
+        match rx.next().await {
+            Some(message) => Ok(message_to_js(&message)),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// Closes the socket and stops the timers; unfinished jobs end as lost.
+    pub fn close(&self) {
+        let mut state = self.inner.state.borrow_mut();
+        state.closed = true;
+        let ids: Vec<String> = state.subscribers.keys().cloned().collect();
+        for id in ids {
+            if let Some(tx) = state.subscribers.remove(&id) {
+                let _ = tx.unbounded_send(JobEvent::Finished(comfywire::protocol::JobResult {
+                    prompt_id: id.clone(),
+                    outcome: comfywire::protocol::Outcome::Lost,
+                    outputs: Default::default(),
+                }));
+            }
+        }
+        drop(state);
+        self.inner.messages.borrow_mut().close_channel();
+        if let Some(tx) = self.inner.shutdown.borrow_mut().take() {
+            let _ = tx.unbounded_send(());
+        }
+    }
+}
+
+impl NativeClient {
+    async fn simple(&self, request: comfywire::protocol::HttpRequest) -> JsResult<()> {
+        let answer = self.inner.send(&request).await.map_err(js_err)?;
+        response::expect_ok(request.route, &answer).map_err(js_err)
+    }
+}
+
+async fn cancel(inner: &Rc<Inner>, prompt_id: &str) -> JsResult<()> {
+    let plan = inner.state.borrow_mut().tracker.cancel(prompt_id);
+    for request in driver::cancel_requests(&inner.endpoint, plan, prompt_id) {
+        let answer = inner.send(&request).await.map_err(js_err)?;
+        response::expect_ok(request.route, &answer).map_err(js_err)?;
+    }
+    if plan == comfywire::protocol::CancelPlan::Dequeue {
+        inner.update(|t, _| t.dequeued(prompt_id));
+    }
+    Ok(())
+}
+
+fn queue_options(options: &Value) -> QueueOptions {
+    QueueOptions {
+        prompt_id: get_str(options, "promptId"),
+        front: options
+            .get("front")
+            .and_then(Value::as_bool)
+            .unwrap_or(false),
+        number: options.get("number").filter(|n| n.is_number()).cloned(),
+        extra_data: options
+            .get("extraData")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default(),
+        partial_execution_targets: options
+            .get("partialExecutionTargets")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+fn file_json(file: &FileRef) -> Value {
+    json!({"name": file.filename, "subfolder": file.subfolder, "type": file.kind})
+}
+
+fn message_to_js(message: &ServerMessage) -> JsValue {
+    match message {
+        ServerMessage::Preview { mime, image, meta } => {
+            let out = to_js(&json!({
+                "type": "preview",
+                "mime": mime,
+                "node": meta.as_ref().and_then(|m| m.node_id.clone()),
+                "promptId": meta.as_ref().and_then(|m| m.prompt_id.clone()),
+            }));
+            let _ = js_sys::Reflect::set(
+                &out,
+                &JsValue::from_str("image"),
+                &js_sys::Uint8Array::from(image.as_slice()),
+            );
+            out
+        }
+        other => to_js(&comfywire::api::message_json(other)),
+    }
+}
+
+/// One submitted job: its events in order, ending with `finished`.
+#[wasm_bindgen]
+pub struct NativeJob {
+    prompt_id: String,
+    events: Rc<AsyncMutex<mpsc::UnboundedReceiver<JobEvent>>>,
+    inner: Rc<Inner>,
+}
+
+impl std::fmt::Debug for NativeJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NativeJob")
+            .field("prompt_id", &self.prompt_id)
+            .finish()
+    }
+}
+
+#[wasm_bindgen]
+impl NativeJob {
+    #[wasm_bindgen(getter, js_name = promptId)]
+    pub fn prompt_id(&self) -> String {
+        self.prompt_id.clone()
+    }
+
+    /// `{event, preview?: Uint8Array}`, or `null` after the `finished` event.
+    pub async fn next(&self) -> JsResult<JsValue> {
+        let mut rx = self.events.lock().await;
+        let Some(event) = rx.next().await else {
+            return Ok(JsValue::NULL);
+        };
+        let out = js_sys::Object::new();
+        let json = comfywire::api::event_json(&self.prompt_id, &event, Some(&self.inner.endpoint));
+        let _ = js_sys::Reflect::set(&out, &JsValue::from_str("event"), &to_js(&json));
+        if let JobEvent::Preview { image, .. } = &event {
+            let _ = js_sys::Reflect::set(
+                &out,
+                &JsValue::from_str("preview"),
+                &js_sys::Uint8Array::from(image.as_slice()),
+            );
+        }
+        Ok(out.into())
+    }
+
+    /// Cancels this job (interrupt if it runs, dequeue if it waits) and no other.
+    pub async fn cancel(&self) -> JsResult<()> {
+        cancel(&self.inner, &self.prompt_id).await
+    }
+}
