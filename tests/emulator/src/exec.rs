@@ -528,7 +528,7 @@ impl<'s> Job<'s> {
             .keys()
             .filter(|id| {
                 self.shared
-                    .catalog
+                    .catalog()
                     .get(class_of(&self.prompt, id))
                     .is_some_and(|d| d.output_node)
             })
@@ -616,7 +616,7 @@ impl<'s> Job<'s> {
                 exception_type: "RuntimeError".into(),
             }));
         }
-        let def = self.shared.catalog.get(&class);
+        let def = self.shared.catalog().get(&class);
         let result = evaluate(&class, def, &inputs, &self.shared.dirs).map_err(&fail)?;
         let duration = Duration::from_millis(faults.duration_ms(id, &class));
 

@@ -100,6 +100,36 @@ impl Dirs {
         }
     }
 
+    /// Creates an empty model file `folder/name` under `models/` (a placeholder: the emulator
+    /// never reads models).
+    pub fn add_model(&self, spec: &str) -> io::Result<()> {
+        let invalid = |why: &str| {
+            io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("model {spec:?}: {why}"),
+            )
+        };
+        let (folder, name) = spec
+            .split_once('/')
+            .ok_or_else(|| invalid("expected FOLDER/NAME, e.g. checkpoints/model.safetensors"))?;
+        if !MODEL_FOLDERS.contains(&folder) {
+            return Err(invalid(&format!(
+                "unknown folder (one of {})",
+                MODEL_FOLDERS.join(", ")
+            )));
+        }
+        let path = inside(&self.models().join(folder), name)
+            .filter(|_| !name.is_empty())
+            .ok_or_else(|| invalid("the name must stay inside the folder"))?;
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        if !path.exists() {
+            std::fs::write(path, b"")?;
+        }
+        Ok(())
+    }
+
     pub fn wipe_temp(&self) {
         let temp = self.temp();
         let _ = std::fs::remove_dir_all(&temp);

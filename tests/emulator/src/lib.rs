@@ -21,6 +21,7 @@ mod exec;
 mod faults;
 mod files;
 mod image;
+mod models;
 mod nodes;
 mod pyjson;
 mod queue;
@@ -56,8 +57,12 @@ pub struct EmulatorConfig {
     pub cors: Option<String>,
     /// A `GET /object_info` document to serve and validate against, instead of the embedded one.
     pub object_info: Option<PathBuf>,
-    /// Where `input/`, `output/`, `temp/` live. `None`: a temporary folder, removed on exit.
+    /// Where `input/`, `output/`, `temp/`, `models/` live. `None`: a temporary folder, removed
+    /// on exit.
     pub data_dir: Option<PathBuf>,
+    /// Model files to create (empty) at start, as `folder/name`: `checkpoints/v1-5.safetensors`.
+    /// Loader combos list `models/<folder>` like the server's, so only these names validate.
+    pub models: Vec<String>,
     pub faults: Faults,
 }
 
@@ -69,6 +74,7 @@ impl Default for EmulatorConfig {
             cors: None,
             object_info: None,
             data_dir: None,
+            models: Vec::new(),
             faults: Faults::default(),
         }
     }
@@ -135,6 +141,9 @@ impl Emulator {
         let (catalog, object_info) = load_catalog(config.object_info.as_deref())?;
         let dirs = files::Dirs::create(config.data_dir.clone())
             .context("cannot prepare the data folder")?;
+        for model in &config.models {
+            dirs.add_model(model)?;
+        }
         let listener = tokio::net::TcpListener::bind(SocketAddr::new(config.host, config.port))
             .await
             .with_context(|| format!("cannot listen on {}:{}", config.host, config.port))?;

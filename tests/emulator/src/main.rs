@@ -33,6 +33,10 @@ struct Args {
     /// Folder for input/, output/, temp/ (default: a temporary folder removed on exit).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Create an empty model file so loaders accept its name, e.g.
+    /// `checkpoints/v1-5-pruned-emaonly.safetensors` (repeatable).
+    #[arg(long = "model", value_name = "FOLDER/NAME")]
+    models: Vec<String>,
     /// Exit when stdin reaches end of file.
     #[arg(long)]
     exit_on_stdin_close: bool,
@@ -92,6 +96,7 @@ impl Args {
             cors: self.enable_cors_header,
             object_info: self.object_info,
             data_dir: self.data_dir,
+            models: self.models,
             faults,
         };
         (config, self.exit_on_stdin_close)

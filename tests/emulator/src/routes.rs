@@ -16,6 +16,7 @@ use comfywire::validate::INTERNAL_ERROR_TEXT;
 use serde_json::{Value, json};
 
 use crate::files::{MODEL_FOLDERS, annotation, content_type, http_date, inside, splitext};
+use crate::models::model_files;
 use crate::pyjson::{self, truthy};
 use crate::state::{MAX_UPLOAD_SIZE, Shared};
 use crate::submit::{Answer, submit};
@@ -253,7 +254,8 @@ async fn index() -> Response {
     resp
 }
 
-/// The catalog with LoadImage's choices listing `input/` as it is now (uploads appear).
+/// The catalog with the choices that list folders as they are now (uploads and model files
+/// appear, as on the server).
 fn object_info_doc(shared: &Shared, class: Option<&str>) -> Value {
     let mut doc = match class {
         None => shared.object_info.clone(),
@@ -262,19 +264,7 @@ fn object_info_doc(shared: &Shared, class: Option<&str>) -> Value {
             None => return json!({}),
         },
     };
-    let listing: Vec<Value> = shared
-        .dirs
-        .input_images()
-        .into_iter()
-        .map(Value::String)
-        .collect();
-    for name in ["LoadImage", "LoadImageMask"] {
-        if let Some(choices) = doc.pointer_mut(&format!("/{name}/input/required/image/0"))
-            && choices.is_array()
-        {
-            *choices = Value::Array(listing.clone());
-        }
-    }
+    crate::models::patch(&mut doc, &shared.dirs);
     doc
 }
 
@@ -312,18 +302,10 @@ async fn features() -> Response {
 }
 
 async fn embeddings(State(shared): App) -> Response {
-    let mut names: Vec<String> = shared
-        .dirs
-        .models()
-        .join("embeddings")
-        .read_dir()
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| e.file_name().into_string().ok())
-        .map(|n| splitext(&n).0.to_string())
+    let names: Vec<String> = model_files(&shared.dirs, "embeddings")
+        .iter()
+        .map(|n| splitext(n).0.to_string())
         .collect();
-    names.sort();
     json_response(200, &json!(names))
 }
 
@@ -335,18 +317,7 @@ async fn models_in_folder(State(shared): App, Path(folder): Path<String>) -> Res
     if !MODEL_FOLDERS.contains(&folder.as_str()) {
         return empty(404);
     }
-    let mut names: Vec<String> = shared
-        .dirs
-        .models()
-        .join(&folder)
-        .read_dir()
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| e.file_name().into_string().ok())
-        .collect();
-    names.sort();
-    json_response(200, &json!(names))
+    json_response(200, &json!(model_files(&shared.dirs, &folder)))
 }
 
 async fn extensions() -> Response {

@@ -18,6 +18,7 @@ use tokio::sync::{Notify, mpsc, oneshot};
 use crate::exec::Cache;
 use crate::faults::Faults;
 use crate::files::Dirs;
+use crate::models::ValidationCatalog;
 use crate::pyjson;
 use crate::queue::{Client, Heap, QueueItem};
 
@@ -86,8 +87,9 @@ pub struct Shared {
     /// Bumped by a restart: a job of an older epoch must not touch the new state.
     pub epoch: AtomicU64,
     next_conn: AtomicU64,
-    pub catalog: Catalog,
-    /// The raw `/object_info` document (served with the current input listing).
+    /// The catalog as loaded, and as validation sees it with the current model files.
+    pub catalogs: ValidationCatalog,
+    /// The raw `/object_info` document (served with the current file listings).
     pub object_info: Value,
     pub dirs: Dirs,
     /// `Some(origin)` in `--enable-cors-header` mode.
@@ -115,7 +117,7 @@ impl Shared {
             interrupt: AtomicBool::new(false),
             epoch: AtomicU64::new(0),
             next_conn: AtomicU64::new(1),
-            catalog,
+            catalogs: ValidationCatalog::new(catalog),
             object_info,
             dirs,
             cors,
@@ -127,6 +129,11 @@ impl Shared {
     /// The state. A panic while it was held (a bug) does not wedge the emulator.
     pub fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The catalog as loaded (classes and output flags do not depend on files).
+    pub fn catalog(&self) -> &Catalog {
+        self.catalogs.base()
     }
 
     pub fn faults(&self) -> Faults {

@@ -56,7 +56,8 @@ pub fn submit(shared: &Shared, body: &Value) -> Answer {
     let options = Options {
         file_exists: Some(&exists),
     };
-    let outcome = validate_prompt_body_with(body, &shared.catalog, &options);
+    let catalog = shared.catalogs.current(&shared.object_info, &shared.dirs);
+    let outcome = validate_prompt_body_with(body, &catalog, &options);
     match outcome.status {
         200 => {}
         500 => return Answer::InternalError,
@@ -74,11 +75,11 @@ pub fn submit(shared: &Shared, body: &Value) -> Answer {
     let mut prompt = body["prompt"].as_object().cloned().unwrap_or_default();
     let outputs = outputs_to_execute(
         &prompt,
-        &shared.catalog,
+        &catalog,
         body.get("partial_execution_targets"),
         &node_errors,
     );
-    coerce(&mut prompt, &outputs, &shared.catalog);
+    coerce(&mut prompt, &outputs, &catalog);
 
     let mut extra_data = body.get("extra_data").cloned().unwrap_or(json!({}));
     if let (Some(cid), Value::Object(m)) = (body.get("client_id"), &mut extra_data) {

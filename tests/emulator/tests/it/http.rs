@@ -565,3 +565,55 @@ async fn view_serves_files_with_the_servers_status_codes() {
         .unwrap();
     assert_eq!(bytes.as_ref(), data.as_slice());
 }
+
+#[tokio::test]
+async fn model_files_fill_the_loader_choices_and_validation() {
+    let emu = emulator_with(comfywire_emulator::EmulatorConfig {
+        models: vec!["checkpoints/sd15.safetensors".into()],
+        ..Default::default()
+    });
+    let base = emu.url();
+    std::fs::create_dir_all(emu.data_dir().join("models/vae/sub")).unwrap();
+    std::fs::write(emu.data_dir().join("models/vae/sub/kl.safetensors"), b"").unwrap();
+    std::fs::write(emu.data_dir().join("models/vae/readme.txt"), b"").unwrap();
+    assert_eq!(
+        get(&format!("{base}/models/checkpoints")).await.json(),
+        json!(["sd15.safetensors"])
+    );
+    let info = get(&format!("{base}/object_info/CheckpointLoaderSimple"))
+        .await
+        .json();
+    assert_eq!(
+        info["CheckpointLoaderSimple"]["input"]["required"]["ckpt_name"][0],
+        json!(["sd15.safetensors"])
+    );
+    let vae = get(&format!("{base}/object_info/VAELoader")).await.json();
+    assert_eq!(
+        vae["VAELoader"]["input"]["required"]["vae_name"][0],
+        json!(["sub/kl.safetensors", "pixel_space"])
+    );
+    let body = |ckpt: &str| {
+        json!({"prompt": {
+            "1": {"class_type": "CheckpointLoaderSimple", "inputs": {"ckpt_name": ckpt}},
+            "2": {"class_type": "EmptyLatentImage", "inputs": {"width": 64, "height": 64, "batch_size": 1}},
+            "3": {"class_type": "VAEDecode", "inputs": {"samples": ["2", 0], "vae": ["1", 2]}},
+            "4": {"class_type": "PreviewImage", "inputs": {"images": ["3", 0]}}}})
+    };
+    assert_eq!(
+        post_json(&format!("{base}/prompt"), &body("sd15.safetensors"))
+            .await
+            .status,
+        200
+    );
+    let refused = post_json(&format!("{base}/prompt"), &body("other.safetensors")).await;
+    assert_eq!(refused.status, 400);
+    assert_eq!(
+        refused.json()["node_errors"]["1"]["errors"][0]["type"],
+        "value_not_in_list"
+    );
+    assert!(
+        comfywire_emulator::EmulatorConfig::default()
+            .models
+            .is_empty()
+    );
+}
