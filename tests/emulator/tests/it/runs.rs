@@ -495,7 +495,7 @@ async fn a_u64_max_seed_comes_back_exactly() {
 async fn queue_is_the_servers_heap_and_numbers_follow_its_counter() {
     let emu = emulator();
     emu.update_faults(|f| {
-        f.node_durations.insert("ImageBlur".into(), 400);
+        f.node_durations.insert("ImageBlur".into(), 5000);
     });
     let base = emu.url();
     let mut ws = connect(&emu.ws_url("q")).await;
@@ -565,6 +565,8 @@ async fn queue_is_the_servers_heap_and_numbers_follow_its_counter() {
     let queue = get(&format!("{base}/queue")).await.json();
     assert_eq!(queue["queue_pending"], json!([]));
     assert_eq!(queue["queue_running"][0][1], slow_id.as_str());
+    // Done looking: stop the slow job.
+    post_json(&format!("{base}/interrupt"), &json!({})).await;
     let frames = until_done(&mut ws, &slow_id).await;
     let statuses: Vec<u64> = frames
         .iter()
@@ -678,5 +680,66 @@ async fn reconnecting_client_is_told_the_running_node() {
     assert_eq!(
         frames[0].data()["status"]["exec_info"]["queue_remaining"],
         1
+    );
+}
+
+#[tokio::test]
+async fn partially_valid_prompts_run_only_their_good_outputs() {
+    let emu = emulator();
+    let base = emu.url();
+    let mut body = capture("run_mixed_valid_invalid_outputs_post")["request"]["body"].clone();
+    body.as_object_mut().unwrap().shift_remove("client_id");
+    let r = post_json(&format!("{base}/prompt"), &body).await;
+    assert_eq!(r.status, 200);
+    let want =
+        capture("run_mixed_valid_invalid_outputs_post")["response"]["body_json"]["node_errors"]
+            .clone();
+    assert_eq!(r.json()["node_errors"], want);
+    let id = r.json()["prompt_id"].as_str().unwrap().to_string();
+    let entry = wait_history(base, &id).await;
+    assert_eq!(entry["prompt"][4], json!(["2"]));
+    assert_eq!(
+        entry["outputs"]
+            .as_object()
+            .unwrap()
+            .keys()
+            .collect::<Vec<_>>(),
+        ["2"]
+    );
+
+    let mut body = capture("run_partial_execution_targets_post")["request"]["body"].clone();
+    body.as_object_mut().unwrap().shift_remove("client_id");
+    let id = submit(base, &body).await;
+    let entry = wait_history(base, &id).await;
+    assert_eq!(entry["prompt"][4], json!(["2"]));
+    // The same EmptyImage ran in the previous prompt under the same inputs: cached.
+    assert_eq!(
+        entry["status"]["messages"][1][1]["nodes"],
+        json!(["1", "2"])
+    );
+}
+
+/// A second socket with the same client id, then closing the first: the second hears nothing
+/// more (the server forgets the id), as captured.
+#[tokio::test]
+async fn closing_an_old_socket_deafens_its_replacement() {
+    let emu = emulator();
+    let mut old = connect(&emu.ws_url("same")).await;
+    next_frame(&mut old, SECOND).await.unwrap();
+    let mut new = connect(&emu.ws_url("same")).await;
+    next_frame(&mut new, SECOND).await.unwrap();
+    old.close(None).await.unwrap();
+    while next_frame(&mut old, SECOND).await.is_some() {}
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let id = submit(
+        emu.url(),
+        &body_with_client("ws_same_clientid_post", "same"),
+    )
+    .await;
+    wait_history(emu.url(), &id).await;
+    assert!(
+        next_frame(&mut new, Duration::from_millis(300))
+            .await
+            .is_none()
     );
 }
