@@ -10,3 +10,11 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
 fi
 rustup component list --installed | grep -q '^rustfmt' || rustup component add rustfmt
 rustup component list --installed | grep -q '^clippy' || rustup component add clippy
+
+# wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock (their formats must match).
+WBG=$(awk '$0 == "name = \"wasm-bindgen\"" { getline; gsub(/version = |"/, ""); print; exit }' Cargo.lock)
+if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WBG" ]; then
+  cargo install wasm-bindgen-cli --version "$WBG" --locked \
+    || cargo install wasm-bindgen-cli --version "$WBG" --force
+fi
+command -v node >/dev/null || { echo "setup: Node.js 20+ is required for the JavaScript tests" >&2; exit 1; }

@@ -59,7 +59,8 @@ struct Emulator {
 }
 
 impl Emulator {
-    async fn start() -> anyhow::Result<Emulator> {
+    /// Started with the model files `workflow` loads, standing in for a server that has them.
+    async fn start(workflow: &Path) -> anyhow::Result<Emulator> {
         let exe = std::env::current_exe()?;
         let name = format!("comfywire-emulator{}", std::env::consts::EXE_SUFFIX);
         let path = exe.parent().map(|d| d.join(&name)).filter(|p| p.exists()).context(
@@ -67,6 +68,8 @@ impl Emulator {
         )?;
         let mut child = tokio::process::Command::new(path)
             .args(["--port", "0", "--exit-on-stdin-close"])
+            .arg("--models-for")
+            .arg(workflow)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .kill_on_drop(true)
@@ -118,7 +121,7 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let (emulator, url) = match args.server.url() {
         Some(url) => (None, url),
         None => {
-            let e = Emulator::start().await?;
+            let e = Emulator::start(&args.workflow).await?;
             let url = e.url.clone();
             (Some(e), url)
         }

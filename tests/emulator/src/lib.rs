@@ -40,6 +40,7 @@ use comfywire::Catalog;
 use serde_json::Value;
 
 pub use faults::{Faults, parse_duration_flag};
+pub use models::models_needed;
 pub use pyjson::dumps as python_json;
 use state::Shared;
 

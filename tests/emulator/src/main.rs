@@ -37,6 +37,9 @@ struct Args {
     /// `checkpoints/v1-5-pruned-emaonly.safetensors` (repeatable).
     #[arg(long = "model", value_name = "FOLDER/NAME")]
     models: Vec<String>,
+    /// Also create every model file this workflow or prompt loads (JSON, or a PNG ComfyUI wrote).
+    #[arg(long, value_name = "FILE")]
+    models_for: Option<PathBuf>,
     /// Exit when stdin reaches end of file.
     #[arg(long)]
     exit_on_stdin_close: bool,
@@ -76,7 +79,19 @@ struct Args {
 }
 
 impl Args {
-    fn config(self) -> (EmulatorConfig, bool) {
+    fn config(mut self) -> anyhow::Result<(EmulatorConfig, bool)> {
+        if let Some(path) = &self.models_for {
+            let bytes = std::fs::read(path)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+            let prompt = comfywire::Document::from_bytes(&bytes)?
+                .into_prompt(
+                    comfywire::Catalog::embedded(),
+                    &comfywire::ConvertOptions::default(),
+                )?
+                .prompt;
+            self.models
+                .extend(comfywire_emulator::models_needed(&prompt));
+        }
         let faults = Faults {
             node_ms: self.node_ms,
             node_durations: self.node_durations.into_iter().collect(),
@@ -99,12 +114,18 @@ impl Args {
             models: self.models,
             faults,
         };
-        (config, self.exit_on_stdin_close)
+        Ok((config, self.exit_on_stdin_close))
     }
 }
 
 fn main() -> std::process::ExitCode {
-    let (config, exit_on_stdin_close) = Args::parse().config();
+    let (config, exit_on_stdin_close) = match Args::parse().config() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("comfywire-emulator: {e:#}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

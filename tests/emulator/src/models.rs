@@ -188,3 +188,24 @@ impl ValidationCatalog {
         catalog
     }
 }
+
+/// The model files a prompt loads, as `folder/name` (for `--models-for`: an emulator that has
+/// exactly what a workflow needs, so a demo run validates like on a server that has them).
+pub fn models_needed(prompt: &comfywire::Prompt) -> Vec<String> {
+    let mut out = Vec::new();
+    for node in prompt.nodes.values() {
+        let class = node.class_type.as_deref().unwrap_or("");
+        for (loader, input, folder) in MODEL_INPUTS {
+            if *loader != class {
+                continue;
+            }
+            if let Some(Value::String(name)) = node.inputs.get(*input) {
+                let file = format!("{folder}/{name}");
+                if !out.contains(&file) {
+                    out.push(file);
+                }
+            }
+        }
+    }
+    out
+}
