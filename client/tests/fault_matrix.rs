@@ -281,3 +281,63 @@ async fn a_u64_max_seed_survives_submit_and_history() {
     let stored = &history[0].prompt[2]["3"]["inputs"]["seed"];
     assert_eq!(stored.to_string(), "18446744073709551615");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pool_routes_by_capability_and_queue_and_uploads_where_the_job_runs() {
+    // Server 0 lacks the checkpoint; servers 1 and 2 have it, 1 is busy.
+    let bare = Emulator::start(EmulatorConfig::default()).unwrap();
+    let (busy, idle) = (emulator(), emulator());
+    busy.update_faults(|f| f.node_ms = 1_500);
+    let hog = client(&busy).await;
+    let hog_job = hog
+        .submit(&image_prompt(true, "hog"), JobOptions::default())
+        .await
+        .unwrap();
+    let pool = comfywire_client::Pool::connect(vec![
+        ClientConfig::new(bare.url()),
+        ClientConfig::new(busy.url()),
+        ClientConfig::new(idle.url()),
+    ])
+    .await
+    .unwrap();
+    let txt2img = sampler_prompt(json!(1), 2);
+    assert!(
+        pool.incapable(0, &txt2img)
+            .unwrap()
+            .contains("is not on this server")
+    );
+    assert_eq!(pool.pick(&txt2img).await.unwrap(), 2);
+
+    // An upload goes to the chosen server and the job names the stored file.
+    let png = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/fixtures/media/view_output_of_run.png"
+    ))
+    .unwrap();
+    let load = Prompt::from_value(&json!({
+        "1": {"class_type": "LoadImage", "inputs": {"image": "placeholder.png"}},
+        "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "loaded"}},
+    }))
+    .unwrap();
+    let upload = comfywire_client::JobUpload {
+        selector: "#1.image".into(),
+        file_name: "fox.png".into(),
+        data: png,
+    };
+    let (index, result) = tokio::time::timeout(
+        HANG,
+        pool.run(&load, vec![upload], JobOptions::default(), |_| {}),
+    )
+    .await
+    .expect("pool run hung")
+    .unwrap();
+    assert_ne!(index, 1, "the busy server is not chosen");
+    assert_eq!(result.outcome.code(), "SUCCESS");
+    assert!(
+        [&bare, &busy, &idle][index]
+            .data_dir()
+            .join("input/fox.png")
+            .exists()
+    );
+    hog_job.cancel().await.unwrap();
+}
