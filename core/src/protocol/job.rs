@@ -622,7 +622,12 @@ impl JobTracker {
             .flat_map(|j| {
                 [
                     j.deadline,
-                    Some(j.last_activity.max(j.history_asked.unwrap_or(0)) + interval),
+                    // Saturating: a clock near `u64::MAX` must not overflow (found by fuzzing).
+                    Some(
+                        j.last_activity
+                            .max(j.history_asked.unwrap_or(0))
+                            .saturating_add(interval),
+                    ),
                 ]
             })
             .flatten()

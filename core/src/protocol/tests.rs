@@ -494,3 +494,17 @@ fn hosted_failures_permission_and_deadline() {
     let ev = t.poll(10_000);
     assert!(matches!(&ev[0].1, JobEvent::Finished(r) if r.outcome == Outcome::TimedOut));
 }
+
+/// Fuzz regression (ws_frame): a clock near `u64::MAX` overflowed the silence check's wakeup
+/// (a panic in debug builds, a wakeup in the past in release).
+#[test]
+fn next_wakeup_saturates_at_the_end_of_time() {
+    for config in [TrackerConfig::default(), TrackerConfig::hosted(1_000)] {
+        let mut t = JobTracker::new(config);
+        t.watch("a", 1, u64::MAX - 1, None);
+        t.submitted("a", u64::MAX);
+        assert_eq!(t.next_wakeup(), Some(u64::MAX));
+        assert!(t.poll(u64::MAX).is_empty());
+        assert_eq!(t.next_wakeup(), Some(u64::MAX));
+    }
+}
