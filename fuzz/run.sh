@@ -1,39 +1,82 @@
 #!/usr/bin/env bash
-# Runs every fuzz target for a fixed time and prints a table (executions, crashes).
-#   bash fuzz/run.sh [seconds-per-target]      (needs the nightly toolchain and cargo-fuzz)
+# Fuzzes every target for a fixed time, one after the other, and prints a table.
+#
+#   bash fuzz/run.sh [seconds-per-target] [target...]     (default: 60 s, every target)
+#
+# Installs cargo-fuzz from crates.io when missing, rebuilds the seed corpora from tests/fixtures
+# (fuzz/corpus/<target>, gitignored; what the fuzzer finds is kept there between runs), builds
+# with debug assertions (overflow checks on) and AddressSanitizer, and runs each target alone
+# (the machine is shared). Crashes, timeouts and OOMs land in fuzz/artifacts/<target>/.
+# Exit status: 1 when any run left a new artifact, else 0.
+#
+# Environment: FUZZ_TOOLCHAIN (default: nightly when installed, else stable with
+# RUSTC_BOOTSTRAP=1), FUZZ_SANITIZER (address | none; default address), FUZZ_TIMEOUT (seconds
+# one input may take before it counts as a hang; default 10), FUZZ_RSS_MB (default 2048).
 set -euo pipefail
 cd "$(dirname "$0")"
-SECONDS_PER_TARGET=${1:-60}
-command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
-# Seeds from the project's fixtures (not committed: rebuilt here).
-mkdir -p corpus/{workflow_convert,object_info,validate,ws_frame,media}
-cp ../tests/fixtures/goldens/*.workflow.json corpus/workflow_convert/ 2>/dev/null || true
-cp ../tests/fixtures/media/*.png corpus/workflow_convert/ corpus/media/ 2>/dev/null || true
-python3 - <<'PY'
-import json, glob, os, hashlib
-caps = sorted(glob.glob('../tests/fixtures/captures/*.json'))
-def put(target, data):
-    name = hashlib.sha1(data).hexdigest()[:16]
-    open(f'corpus/{target}/{name}', 'wb').write(data)
-for f in caps:
-    d = json.load(open(f))
-    req = d.get('request') if isinstance(d, dict) else None
-    if isinstance(req, dict) and req.get('path', '').endswith('/prompt') and 'body' in req:
-        put('validate', json.dumps(req['body']).encode())
-    for frame in (d.get('frames') or d.get('messages') or []) if isinstance(d, dict) else []:
-        if isinstance(frame, dict) and 'data' in frame:
-            put('ws_frame', json.dumps(frame).encode())
-info = json.load(open('../tests/fixtures/object_info.json'))
-for i, (k, v) in enumerate(info.items()):
-    if i % 25 == 0:
-        put('object_info', json.dumps({k: v}).encode())
-PY
-printf '%-18s %12s %10s %8s\n' target executions exec/s crashes
-for t in workflow_convert object_info validate ws_frame media; do
-  log=$(mktemp)
-  cargo +nightly fuzz run "$t" "corpus/$t" -- -max_total_time="$SECONDS_PER_TARGET" -rss_limit_mb=2048 > "$log" 2>&1 || true
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
-  speed=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | grep -o '[0-9]*$' | tail -1)
-  crashes=$(ls artifacts/"$t" 2>/dev/null | grep -c '^crash-\|^oom-\|^timeout-' || true)
-  printf '%-18s %12s %10s %8s\n' "$t" "${execs:-?}" "${speed:-?}" "${crashes:-0}"
+
+SECS=${1:-60}
+[ $# -gt 0 ] && shift
+TARGETS=("$@")
+[ ${#TARGETS[@]} -gt 0 ] || TARGETS=(workflow_convert object_info validate ws_frame media)
+SANITIZER=${FUZZ_SANITIZER:-address}
+TIMEOUT=${FUZZ_TIMEOUT:-10}
+RSS_MB=${FUZZ_RSS_MB:-2048}
+
+if ! command -v cargo-fuzz >/dev/null 2>&1; then
+  echo "installing cargo-fuzz" >&2
+  cargo install cargo-fuzz --locked
+fi
+
+# cargo fuzz passes -Z flags (sanitizers, coverage instrumentation): nightly, or stable told
+# to accept them.
+if [ -n "${FUZZ_TOOLCHAIN:-}" ]; then
+  TOOLCHAIN=$FUZZ_TOOLCHAIN
+elif rustup run nightly rustc -V >/dev/null 2>&1; then
+  TOOLCHAIN=nightly
+else
+  TOOLCHAIN=stable
+fi
+if [ "$TOOLCHAIN" != nightly ]; then
+  export RUSTC_BOOTSTRAP=1
+fi
+echo "toolchain: $(rustup run "$TOOLCHAIN" rustc -V)${RUSTC_BOOTSTRAP:+ (RUSTC_BOOTSTRAP=1)}, sanitizer: $SANITIZER" >&2
+
+python3 scripts/seeds.py corpus >&2
+
+# Built before the clock starts (`cargo fuzz build` takes one target, or none for all).
+if [ $# -eq 0 ]; then
+  cargo "+$TOOLCHAIN" fuzz build -a -s "$SANITIZER" >&2
+else
+  for t in "${TARGETS[@]}"; do cargo "+$TOOLCHAIN" fuzz build -a -s "$SANITIZER" "$t" >&2; done
+fi
+
+mkdir -p logs
+status=0
+rows=()
+for t in "${TARGETS[@]}"; do
+  mkdir -p "artifacts/$t"
+  before=$(ls "artifacts/$t" | grep -cE '^(crash|oom|timeout|leak|slow-unit)-' || true)
+  log="logs/$t.log"
+  echo "fuzzing $t for ${SECS}s (log: fuzz/$log)" >&2
+  # -print_final_stats gives the totals; the corpus directory receives new finds.
+  cargo "+$TOOLCHAIN" fuzz run -a -s "$SANITIZER" "$t" "corpus/$t" -- \
+    -max_total_time="$SECS" -timeout="$TIMEOUT" -rss_limit_mb="$RSS_MB" \
+    -print_final_stats=1 >"$log" 2>&1 || true
+  after=$(ls "artifacts/$t" | grep -cE '^(crash|oom|timeout|leak|slow-unit)-' || true)
+  execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+  speed=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)
+  if [ -z "$execs" ]; then # killed before its stats: the last status line
+    execs=$(grep -oE '^#[0-9]+' "$log" | tail -1 | tr -d '#')
+  fi
+  crashes=$((after - before))
+  [ "$crashes" -eq 0 ] || status=1
+  rows+=("$(printf '%-18s %14s %10s %8s' "$t" "${execs:-?}" "${speed:-?}" "$crashes")")
 done
+
+printf '%-18s %14s %10s %8s\n' target executions exec/s crashes
+printf '%s\n' "${rows[@]}"
+if [ "$status" -ne 0 ]; then
+  echo "new artifacts: see fuzz/artifacts/<target>/ and fuzz/README.md (reproduce, minimize)" >&2
+fi
+exit "$status"

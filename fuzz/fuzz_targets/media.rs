@@ -7,7 +7,10 @@ fuzz_target!(|data: &[u8]| {
     let kind = comfywire::media::detect(data);
     let extracted = comfywire::media::extract(data);
     if kind.is_none() {
-        assert!(extracted.is_err(), "extracted metadata from an unknown container");
+        assert!(
+            extracted.is_err(),
+            "extracted metadata from an unknown container"
+        );
     }
     let readable = extracted.is_ok();
     if let Ok(meta) = extracted {

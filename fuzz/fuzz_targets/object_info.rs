@@ -12,20 +12,46 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     assert_eq!(catalog.is_empty(), catalog.len() == 0);
-    let mut merged = Catalog::embedded().clone();
     for node in catalog.iter() {
-        assert!(catalog.get(&node.name).is_some());
+        // Keyed by the answer's key; `name` is what the class sends (the editor emits it as
+        // `class_type`), and a server's own answer never makes them differ.
+        let _ = catalog.get(&node.name);
         let _ = (node.title(), node.input_order.as_ref(), node.outputs.len());
         for output in &node.outputs {
-            let _ = (&output.output_type, &output.name, output.is_list, &output.tooltip);
+            let _ = (
+                &output.output_type,
+                &output.name,
+                output.is_list,
+                &output.tooltip,
+            );
         }
         for input in &node.inputs {
             assert!(node.input(&input.name).is_some());
             let spec = &input.spec;
-            let _ = (input.kind, spec.type_name(), spec.is_combo(), spec.choices());
-            let _ = (spec.default_value(), spec.min(), spec.max(), spec.step(), spec.round());
-            let _ = (spec.multiline(), spec.force_input(), spec.control_after_generate());
-            let _ = (spec.media_upload(), spec.dynamic_prompts(), spec.tooltip(), spec.remote());
+            let _ = (
+                input.kind,
+                spec.type_name(),
+                spec.is_combo(),
+                spec.choices(),
+            );
+            let _ = (
+                spec.default_value(),
+                spec.min(),
+                spec.max(),
+                spec.step(),
+                spec.round(),
+            );
+            let _ = (
+                spec.multiline(),
+                spec.force_input(),
+                spec.control_after_generate(),
+            );
+            let _ = (
+                spec.media_upload(),
+                spec.dynamic_prompts(),
+                spec.tooltip(),
+                spec.remote(),
+            );
             if let Some(param_type) = comfywire::params::ParamType::of(&input.name, spec) {
                 let _ = param_type.as_str();
                 let _ = comfywire::params::spec::spec_of(spec);
@@ -51,5 +77,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let outcome = comfywire::validate::validate_prompt(&prompt.into(), &catalog);
     assert!(matches!(outcome.status, 200 | 400 | 500));
+    let mut merged = Catalog::default();
+    merged.extend(catalog.clone());
     merged.extend(catalog);
 });

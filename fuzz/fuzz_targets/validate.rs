@@ -10,9 +10,21 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let outcome = validate_prompt_text(text, Catalog::embedded());
-    assert!(matches!(outcome.status, 200 | 400 | 500), "{}", outcome.status);
-    let _ = (outcome.error_type(), outcome.node_ids_with_errors(), outcome.errors());
+    assert!(
+        matches!(outcome.status, 200 | 400 | 500),
+        "{}",
+        outcome.status
+    );
+    let _ = (
+        outcome.error_type(),
+        outcome.node_ids_with_errors(),
+        outcome.errors(),
+    );
     if outcome.status != 500 {
-        assert!(outcome.node_errors().is_some(), "no node_errors in {}", outcome.body);
+        assert!(
+            outcome.node_errors().is_some(),
+            "no node_errors in {}",
+            outcome.body
+        );
     }
 });

@@ -39,7 +39,10 @@ impl Session {
             assert!(json.is_object());
             if let comfywire::protocol::JobEvent::Finished(result) = event {
                 assert_eq!(result.prompt_id, id);
-                assert!(!self.tracker.is_watching(&id), "{id} finished but still watched");
+                assert!(
+                    !self.tracker.is_watching(&id),
+                    "{id} finished but still watched"
+                );
                 self.finished.insert(id);
             }
         }
@@ -159,7 +162,12 @@ fuzz_target!(|data: &[u8]| {
             _ => s.answer(payload),
         }
     }
-    for id in s.tracker.unfinished().map(str::to_string).collect::<Vec<_>>() {
+    for id in s
+        .tracker
+        .unfinished()
+        .map(str::to_string)
+        .collect::<Vec<_>>()
+    {
         assert!(!s.finished.contains(&id) || s.tracker.is_watching(&id));
     }
 });
