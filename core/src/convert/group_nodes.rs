@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::warnings::{Warning, WarningCode};
 use super::widgets;
 use crate::catalog::Catalog;
+use crate::error::{Error, Result};
 use crate::json::{JsonPath, as_int};
 use crate::workflow::{
     Graph, InputSlot, Link, Mode, Node, OutputSlot, SUBGRAPH_INPUT_ID, SUBGRAPH_OUTPUT_ID,
@@ -104,12 +105,15 @@ impl GroupDef {
 
 /// Rewrites every group node instance of the root graph into a subgraph instance.
 /// `last_node_id` is the graph's id counter after subgraph normalisation.
+///
+/// Errors: [`Error::Conversion`] when the fresh ids would pass `i64::MAX` (a counter saved at
+/// the integer limit; the editor's own counter stops being exact long before).
 pub(crate) fn expand(
     wf: &mut Workflow,
     catalog: &Catalog,
     last_node_id: &mut i64,
     warnings: &mut Vec<Warning>,
-) {
+) -> Result<()> {
     let mut last_link_id = wf
         .graph
         .links
@@ -149,12 +153,20 @@ pub(crate) fn expand(
             wf,
             last_node_id,
             &mut last_link_id,
-        );
+        )?;
         wf.subgraphs.push(def);
         // The host joins the graph where the group node was.
         wf.graph.nodes.insert(position, host);
         position += 1;
     }
+    Ok(())
+}
+
+/// `counter + n`, or the error of a counter at the integer limit.
+fn advance(counter: i64, n: i64, what: &str) -> Result<i64> {
+    counter.checked_add(n).ok_or_else(|| Error::Conversion {
+        message: format!("no {what} id is left after {counter} for a group node's subgraph"),
+    })
 }
 
 fn build_subgraph(
@@ -165,16 +177,17 @@ fn build_subgraph(
     wf: &mut Workflow,
     last_node_id: &mut i64,
     last_link_id: &mut i64,
-) -> (SubgraphDef, Node) {
+) -> Result<(SubgraphDef, Node)> {
+    let first = *last_node_id;
+    *last_node_id = advance(first, group.nodes.len() as i64 + 1, "node")?;
     let ids: Vec<String> = (1..=group.nodes.len() as i64)
-        .map(|k| (*last_node_id + k).to_string())
+        .map(|k| (first + k).to_string())
         .collect();
-    *last_node_id += group.nodes.len() as i64 + 1;
     let host_id = last_node_id.to_string();
     let def_id = format!("group-node:{name}:{host_id}");
-    let mut next_link = || {
-        *last_link_id += 1;
-        *last_link_id
+    let mut next_link = || -> Result<i64> {
+        *last_link_id = advance(*last_link_id, 1, "link")?;
+        Ok(*last_link_id)
     };
 
     let mut nodes: Vec<Node> = group
@@ -200,7 +213,7 @@ fn build_subgraph(
         if oi >= nodes.len() || ti >= nodes.len() {
             continue;
         }
-        let id = next_link();
+        let id = next_link()?;
         if let Some(input) = nodes[ti].inputs.get_mut(ts) {
             input.link = Some(id);
         }
@@ -240,7 +253,7 @@ fn build_subgraph(
                 continue;
             }
             let slot_index = def_inputs.len();
-            let inner_link = next_link();
+            let inner_link = next_link()?;
             nodes[index].inputs[slot].link = Some(inner_link);
             links.insert(
                 inner_link,
@@ -286,7 +299,7 @@ fn build_subgraph(
                 continue;
             }
             let k = def_outputs.len();
-            let inner_link = next_link();
+            let inner_link = next_link()?;
             links.insert(
                 inner_link,
                 Link {
@@ -343,7 +356,7 @@ fn build_subgraph(
         widgets_values: None,
         widgets_values_named: None,
     };
-    (def, host)
+    Ok((def, host))
 }
 
 /// The group node's `widgets_values` are its inner nodes' saved widgets, concatenated in inner

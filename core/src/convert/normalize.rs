@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::ConvertOptions;
 use super::warnings::{Warning, WarningCode};
 use crate::catalog::Catalog;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::workflow::{SubgraphDef, Workflow};
 
 pub(crate) fn normalize(
@@ -31,10 +31,10 @@ pub(crate) fn normalize(
     let mut last_node_id = if options.keep_subgraph_ids {
         observed_last_id(&wf)
     } else {
-        renumber_interior_ids(&mut wf, warnings)
+        renumber_interior_ids(&mut wf, warnings)?
     };
     if !wf.group_nodes.is_empty() {
-        super::group_nodes::expand(&mut wf, catalog, &mut last_node_id, warnings);
+        super::group_nodes::expand(&mut wf, catalog, &mut last_node_id, warnings)?;
     }
     Ok(wf)
 }
@@ -66,8 +66,9 @@ fn observed_last_id(wf: &Workflow) -> i64 {
         .fold(wf.last_node_id, i64::max)
 }
 
-/// Returns the graph's id counter afterwards.
-fn renumber_interior_ids(wf: &mut Workflow, warnings: &mut Vec<Warning>) -> i64 {
+/// Returns the graph's id counter afterwards; [`Error::Conversion`] when no free id is left below
+/// `i64::MAX` (a counter or an id saved at the integer limit).
+fn renumber_interior_ids(wf: &mut Workflow, warnings: &mut Vec<Warning>) -> Result<i64> {
     let mut used_keys: HashSet<String> = wf.graph.nodes.iter().map(|n| n.id.clone()).collect();
     let mut used_numbers: HashSet<i64> = used_keys.iter().filter_map(|k| numeric_id(k)).collect();
     let mut last = wf.last_node_id;
@@ -77,9 +78,12 @@ fn renumber_interior_ids(wf: &mut Workflow, warnings: &mut Vec<Warning>) -> i64 
         let mut remapped: Vec<(String, String)> = Vec::new();
         for node in &mut def.graph.nodes {
             if used_keys.contains(&node.id) {
-                let mut next = last.max(0) + 1;
+                let no_id_left = || Error::Conversion {
+                    message: format!("no node id is left after {last} to renumber `{}`", node.id),
+                };
+                let mut next = last.max(0).checked_add(1).ok_or_else(no_id_left)?;
                 while used_numbers.contains(&next) {
-                    next += 1;
+                    next = next.checked_add(1).ok_or_else(no_id_left)?;
                 }
                 last = next;
                 let new_id = next.to_string();
@@ -150,5 +154,5 @@ fn renumber_interior_ids(wf: &mut Workflow, warnings: &mut Vec<Warning>) -> i64 
     for def in &mut wf.subgraphs {
         patch_hosts(&mut def.graph.nodes);
     }
-    last
+    Ok(last)
 }

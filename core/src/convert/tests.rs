@@ -299,3 +299,54 @@ fn control_modes_travel_with_the_conversion() {
         }]
     );
 }
+
+// Fuzz regressions (workflow_convert): counters at the integer limit, exponential nesting.
+
+#[cfg(feature = "embedded-catalog")]
+fn conversion_error(wf: Value) -> crate::Error {
+    let wf = Workflow::from_value(wf).unwrap();
+    convert(&wf, Catalog::embedded(), &ConvertOptions::default()).unwrap_err()
+}
+
+#[cfg(feature = "embedded-catalog")]
+#[test]
+fn a_group_node_after_a_counter_at_the_integer_limit_is_refused_not_overflowed() {
+    let wf = |last: i64| {
+        json!({"last_node_id": last, "links": [],
+        "nodes": [{"id": 1, "type": "workflow>G", "inputs": [], "outputs": [], "widgets_values": []}],
+        "extra": {"groupNodes": {"G": {"links": [], "external": [], "nodes": [
+            {"index": 0, "type": "EmptyImage", "inputs": [],
+             "outputs": [{"name": "IMAGE", "type": "IMAGE", "links": []}], "widgets_values": [64, 64, 1, 0]}
+        ]}}}})
+    };
+    let c = run(Catalog::embedded(), wf(20), &ConvertOptions::default());
+    assert!(
+        c.prompt.nodes.contains_key("22:21"),
+        "{:?}",
+        c.prompt.nodes.keys()
+    );
+    assert_eq!(conversion_error(wf(i64::MAX)).code(), "CONVERSION_FAILED");
+    assert_eq!(
+        conversion_error(wf(i64::MAX - 1)).code(),
+        "CONVERSION_FAILED"
+    );
+}
+
+#[cfg(feature = "embedded-catalog")]
+#[test]
+fn renumbering_interior_ids_past_the_integer_limit_is_refused_not_overflowed() {
+    let wf = |last: i64| {
+        json!({"last_node_id": last, "links": [],
+        "nodes": [{"id": 2, "type": "sub"}],
+        "definitions": {"subgraphs": [{"id": "sub", "name": "S", "links": [], "nodes": [
+            {"id": 2, "type": "EmptyImage", "widgets_values": [64, 64, 1, 0]}
+        ]}]}})
+    };
+    let c = run(Catalog::embedded(), wf(7), &ConvertOptions::default());
+    assert!(
+        c.prompt.nodes.contains_key("2:8"),
+        "{:?}",
+        c.prompt.nodes.keys()
+    );
+    assert_eq!(conversion_error(wf(i64::MAX)).code(), "CONVERSION_FAILED");
+}
