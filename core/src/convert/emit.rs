@@ -10,7 +10,7 @@ use super::text::{self, SplitMix64};
 use super::warnings::{Warning, WarningCode};
 use super::widgets::WidgetRole;
 use super::{ConvertOptions, DynamicPrompts, ValueControl, order};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::prompt::{Prompt, PromptNode};
 use crate::workflow::{SUBGRAPH_INPUT_ID, Workflow};
 
@@ -43,6 +43,10 @@ const SAVE_NODES: &[&str] = &[
 const MAX_RESOLVE_DEPTH: usize = 256;
 /// How deep subgraphs may nest.
 const MAX_SUBGRAPH_DEPTH: usize = 64;
+/// How many nodes subgraph interiors may expand to in all. Two instances of the previous
+/// definition per level double the count at every level, so a 100 KB workflow can describe
+/// 2^60 nodes; real workflows have a few thousand at most.
+const MAX_EXPANDED_NODES: usize = 100_000;
 
 /// What an input resolves to.
 #[derive(Debug, Clone, PartialEq)]
@@ -66,6 +70,8 @@ pub(crate) struct Emitter<'w, 'c, 'x> {
     rng: Option<SplitMix64>,
     cycle_reported: bool,
     controls: Vec<ValueControl>,
+    /// Interior nodes visited so far, against [`MAX_EXPANDED_NODES`].
+    expanded: usize,
 }
 
 impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
@@ -86,6 +92,7 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
             rng,
             cycle_reported: false,
             controls: Vec::new(),
+            expanded: 0,
         }
     }
 
@@ -309,6 +316,13 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
             host: None,
         }];
         self.emit_scope(&root, &root_order, &mut prompt);
+        if self.expanded > MAX_EXPANDED_NODES {
+            return Err(Error::Conversion {
+                message: format!(
+                    "subgraph instances expand to more than {MAX_EXPANDED_NODES} nodes"
+                ),
+            });
+        }
         drop_dangling_links(&mut prompt);
         let controls = std::mem::take(&mut self.controls)
             .into_iter()
@@ -326,6 +340,12 @@ impl<'w, 'c, 'x> Emitter<'w, 'c, 'x> {
         let g = scope.last().expect("scope is never empty").graph;
         let at_root = scope.len() == 1;
         for &idx in order {
+            if !at_root {
+                self.expanded += 1;
+                if self.expanded > MAX_EXPANDED_NODES {
+                    return;
+                }
+            }
             let live = &self.graphs[g].nodes[idx];
             match live.kind {
                 NodeKind::Host(def) => {

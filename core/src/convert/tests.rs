@@ -350,3 +350,33 @@ fn renumbering_interior_ids_past_the_integer_limit_is_refused_not_overflowed() {
     );
     assert_eq!(conversion_error(wf(i64::MAX)).code(), "CONVERSION_FAILED");
 }
+
+/// Level `k` holds two instances of level `k - 1`; level 0 one `EmptyImage`: `2^depth` nodes.
+#[cfg(feature = "embedded-catalog")]
+fn doubling_subgraphs(depth: usize) -> Value {
+    let mut subgraphs = vec![json!({"id": "s0", "name": "s0", "links": [],
+        "nodes": [{"id": 1, "type": "EmptyImage", "widgets_values": [64, 64, 1, 0]}]})];
+    for k in 1..=depth {
+        subgraphs.push(json!({"id": format!("s{k}"), "name": format!("s{k}"), "links": [],
+            "nodes": [{"id": 1, "type": format!("s{}", k - 1)}, {"id": 2, "type": format!("s{}", k - 1)}]}));
+    }
+    json!({"nodes": [{"id": 1, "type": format!("s{depth}")}], "links": [],
+        "definitions": {"subgraphs": subgraphs}})
+}
+
+#[cfg(feature = "embedded-catalog")]
+#[test]
+fn exponentially_nested_subgraphs_are_refused_not_expanded() {
+    let c = run(
+        Catalog::embedded(),
+        doubling_subgraphs(10),
+        &ConvertOptions::default(),
+    );
+    assert_eq!(c.prompt.nodes.len(), 1 << 10);
+    // 2^40 nodes from a few kilobytes: refused after the budget, at once.
+    let started = std::time::Instant::now();
+    let err = conversion_error(doubling_subgraphs(40));
+    assert_eq!(err.code(), "CONVERSION_FAILED");
+    assert!(err.to_string().contains("100000 nodes"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+}
