@@ -6,12 +6,15 @@
 # Installs cargo-fuzz from crates.io when missing, rebuilds the seed corpora from tests/fixtures
 # (fuzz/corpus/<target>, gitignored; what the fuzzer finds is kept there between runs), builds
 # with debug assertions (overflow checks on) and AddressSanitizer, and runs each target alone
-# (the machine is shared). Crashes, timeouts and OOMs land in fuzz/artifacts/<target>/.
+# (the machine is shared) with its dictionary (fuzz/dicts/<target>.dict). Crashes, timeouts and
+# OOMs land in fuzz/artifacts/<target>/.
 # Exit status: 1 when any run left a new artifact, else 0.
 #
 # Environment: FUZZ_TOOLCHAIN (default: nightly when installed, else stable with
 # RUSTC_BOOTSTRAP=1), FUZZ_SANITIZER (address | none; default address), FUZZ_TIMEOUT (seconds
-# one input may take before it counts as a hang; default 10), FUZZ_RSS_MB (default 2048).
+# one input may take before it counts as a hang; default 30: the instrumented build is 20-100x
+# slower than a release one, and a workflow near the subgraph expansion budget legitimately
+# takes several seconds there), FUZZ_RSS_MB (default 2048).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -20,7 +23,7 @@ SECS=${1:-60}
 TARGETS=("$@")
 [ ${#TARGETS[@]} -gt 0 ] || TARGETS=(workflow_convert object_info validate ws_frame media)
 SANITIZER=${FUZZ_SANITIZER:-address}
-TIMEOUT=${FUZZ_TIMEOUT:-10}
+TIMEOUT=${FUZZ_TIMEOUT:-30}
 RSS_MB=${FUZZ_RSS_MB:-2048}
 
 if ! command -v cargo-fuzz >/dev/null 2>&1; then
@@ -59,9 +62,11 @@ for t in "${TARGETS[@]}"; do
   before=$(ls "artifacts/$t" | grep -cE '^(crash|oom|timeout|leak|slow-unit)-' || true)
   log="logs/$t.log"
   echo "fuzzing $t for ${SECS}s (log: fuzz/$log)" >&2
+  dict=()
+  [ -f "dicts/$t.dict" ] && dict=(-dict="dicts/$t.dict")
   # -print_final_stats gives the totals; the corpus directory receives new finds.
   cargo "+$TOOLCHAIN" fuzz run -a -s "$SANITIZER" "$t" "corpus/$t" -- \
-    -max_total_time="$SECS" -timeout="$TIMEOUT" -rss_limit_mb="$RSS_MB" \
+    -max_total_time="$SECS" -timeout="$TIMEOUT" -rss_limit_mb="$RSS_MB" "${dict[@]}" \
     -print_final_stats=1 >"$log" 2>&1 || true
   after=$(ls "artifacts/$t" | grep -cE '^(crash|oom|timeout|leak|slow-unit)-' || true)
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

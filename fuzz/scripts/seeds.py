@@ -9,7 +9,7 @@ rebuilding is idempotent and seeds never shadow what the fuzzer added to the sam
 
 | target | seeds |
 |---|---|
-| workflow_convert | every golden UI workflow, every 8th golden API prompt, the `POST /prompt` bodies of the captures, the PNG fixtures and small WebP/FLAC/Ogg/MP3 files carrying a workflow |
+| workflow_convert | every golden UI workflow, every 8th golden API prompt, a few crafted workflows (recursive and doubling subgraphs, id counters at the integer limit, a legacy group node), the `POST /prompt` bodies of the captures, the PNG fixtures and small WebP/FLAC/Ogg/MP3 files carrying a workflow |
 | object_info | each class of tests/fixtures/object_info.json alone, and the captured `/object_info/{class}` answers |
 | validate | the `POST /prompt` bodies of the captures (raw text when captured raw), every golden prompt as `{"prompt": …}` |
 | ws_frame | every captured socket session in the target's record format (text and binary frames, the clock between them, then a history and a queue answer), each frame alone too |
@@ -270,6 +270,28 @@ def ws_sessions():
     put("ws_frame", hosted)
 
 
+def crafted_workflows():
+    """Shapes the goldens lack: recursion, doubling nesting, counters at the integer limit."""
+    empty_image = {"id": 1, "type": "EmptyImage", "widgets_values": [64, 64, 1, 0]}
+
+    def subgraph(sid, nodes):
+        return {"id": sid, "name": sid, "links": [], "nodes": nodes}
+
+    yield {"nodes": [{"id": 1, "type": "loop"}], "links": [],
+           "definitions": {"subgraphs": [subgraph("loop", [{"id": 2, "type": "loop"}])]}}
+    doubling = [subgraph("s0", [empty_image])]
+    for k in range(1, 7):
+        doubling.append(subgraph(f"s{k}", [{"id": 1, "type": f"s{k - 1}"}, {"id": 2, "type": f"s{k - 1}"}]))
+    yield {"nodes": [{"id": 1, "type": "s6"}], "links": [], "definitions": {"subgraphs": doubling}}
+    yield {"last_node_id": 9223372036854775806, "links": [], "nodes": [{"id": 2, "type": "sub"}],
+           "definitions": {"subgraphs": [subgraph("sub", [dict(empty_image, id=2)])]}}
+    yield {"last_node_id": 20, "links": [],
+           "nodes": [{"id": 1, "type": "workflow>G", "inputs": [], "outputs": [], "widgets_values": [64, 64, 1, 0]}],
+           "extra": {"groupNodes": {"G": {"links": [], "external": [], "nodes": [
+               {"index": 0, "type": "EmptyImage", "inputs": [],
+                "outputs": [{"name": "IMAGE", "type": "IMAGE", "links": []}], "widgets_values": [64, 64, 1, 0]}]}}}}
+
+
 def main():
     for t in TARGETS:
         os.makedirs(os.path.join(OUT, t), exist_ok=True)
@@ -282,6 +304,8 @@ def main():
         if i % 8 == 0:
             put("workflow_convert", text)
         put("validate", b'{"prompt": ' + text + b"}")
+    for wf in crafted_workflows():
+        put("workflow_convert", compact(wf))
     for body in prompt_bodies():
         put("validate", body)
         put("workflow_convert", body)
