@@ -15,10 +15,9 @@ pub(crate) struct Http {
 }
 
 fn transport(route: &str, err: impl std::fmt::Display) -> Error {
-    Error::Http {
-        status: 0,
+    Error::Network {
         route: route.to_string(),
-        body: err.to_string(),
+        message: err.to_string(),
     }
 }
 

@@ -227,14 +227,17 @@ impl Client {
             .clear();
     }
 
-    async fn send(
+    /// Sends a request the core built (for example from [`Client::endpoint`]) and returns the
+    /// raw answer, for routes this type has no method for; parse it with `protocol::response`.
+    pub async fn send(
         &self,
         request: &comfywire::protocol::HttpRequest,
     ) -> Result<comfywire::protocol::HttpResponse, Error> {
         self.inner.http.send(request, None).await
     }
 
-    /// Queues a prompt and follows it.
+    /// Queues a prompt and follows it. A prompt the server refuses fails with
+    /// [`Error::PromptRejected`].
     pub async fn submit(&self, prompt: &Prompt, options: JobOptions) -> Result<Job, Error> {
         let inner = &self.inner;
         let mut queue = options.queue.clone();
@@ -258,14 +261,16 @@ impl Client {
             failure = result.err();
             events
         });
-        match failure {
-            // A refusal is the job's outcome: its `Finished` event is already queued for the Job.
-            Some(Error::PromptRejected { .. }) | None => {}
-            Some(other) => {
-                let mut state = inner.state.lock().expect("state lock");
-                state.subscribers.remove(&prompt_id);
-                return Err(other);
-            }
+        // A refusal (PROMPT_REJECTED, with the server's node_errors) is an error here, as in
+        // the wasm transport: there is no job to follow.
+        if let Some(err) = failure {
+            inner
+                .state
+                .lock()
+                .expect("state lock")
+                .subscribers
+                .remove(&prompt_id);
+            return Err(err);
         }
         Ok(Job {
             prompt_id,

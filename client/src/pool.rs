@@ -1,7 +1,6 @@
 //! Several servers as one: a job goes to a server whose catalog has every node class (and every
 //! model the prompt names) and whose queue is shortest; its uploads go to that same server.
 
-use comfywire::params::{ParamType, list_params};
 use comfywire::protocol::{FileRef, JobEvent, JobResult, UploadKind};
 use comfywire::{Catalog, Error, Prompt};
 use serde_json::Value;
@@ -49,23 +48,7 @@ impl Pool {
     /// Why server `index` cannot run `prompt`, if it cannot: a missing class, or a model file
     /// its catalog does not list.
     pub fn incapable(&self, index: usize, prompt: &Prompt) -> Option<String> {
-        let catalog = &self.members.get(index)?.catalog;
-        for (id, node) in &prompt.nodes {
-            let class = node.class_type.as_deref().unwrap_or("");
-            if catalog.get(class).is_none() {
-                return Some(format!("node #{id}: class `{class}` is not installed"));
-            }
-        }
-        for p in list_params(prompt, catalog) {
-            let listed = p.spec.get("choices").and_then(Value::as_array);
-            if p.param_type == ParamType::Model && listed.is_some_and(|c| !c.contains(&p.current)) {
-                return Some(format!(
-                    "{}: model {} is not on this server",
-                    p.selector, p.current
-                ));
-            }
-        }
-        None
+        comfywire::api::incapable(&self.members.get(index)?.catalog, prompt)
     }
 
     /// The capable server with the shortest queue (running + pending); ties go to the first.

@@ -19,10 +19,9 @@ use crate::Inner;
 pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 fn ws_error(err: impl std::fmt::Display) -> Error {
-    Error::Http {
-        status: 0,
+    Error::Network {
         route: "/ws".into(),
-        body: err.to_string(),
+        message: err.to_string(),
     }
 }
 

@@ -63,6 +63,18 @@ pub enum Error {
         node_errors: Box<serde_json::Value>,
     },
 
+    /// The server could not be reached, or the connection broke or timed out before an answer.
+    #[error("network error on {route}: {message}")]
+    Network { route: String, message: String },
+
+    /// An argument or option of an API call that has the wrong type or value.
+    #[error("invalid argument {name}: {message}")]
+    InvalidArgument { name: String, message: String },
+
+    /// A bug in comfywire (a caught panic): please report it with the message.
+    #[error("internal error: {message}")]
+    Internal { message: String },
+
     /// A response that does not have the shape the protocol documents.
     #[error("unexpected response from {route}: {message}")]
     BadResponse { route: String, message: String },
@@ -107,6 +119,9 @@ impl Error {
             Error::Http { .. } => "HTTP_STATUS",
             Error::PromptRejected { .. } => "PROMPT_REJECTED",
             Error::BadResponse { .. } => "BAD_RESPONSE",
+            Error::Network { .. } => "NETWORK",
+            Error::InvalidArgument { .. } => "INVALID_ARGUMENT",
+            Error::Internal { .. } => "INTERNAL",
             Error::TooLarge { .. } => "TOO_LARGE",
             Error::NotFound { .. } => "NOT_FOUND",
             Error::Ambiguous { .. } => "AMBIGUOUS_SELECTOR",

@@ -9,8 +9,8 @@ use std::rc::Rc;
 use comfywire::Error;
 use comfywire::protocol::ws::feature_flags_message;
 use comfywire::protocol::{
-    Action, Endpoint, FileRef, JobEvent, JobTracker, QueueOptions, ServerMessage, TrackerConfig,
-    UploadKind, driver, response,
+    Action, Endpoint, JobEvent, JobTracker, QueueOptions, ServerMessage, TrackerConfig, driver,
+    response,
 };
 use futures_channel::mpsc;
 use futures_util::future::{Either, select};
@@ -18,11 +18,11 @@ use futures_util::lock::Mutex as AsyncMutex;
 use futures_util::{SinkExt, StreamExt};
 use gloo_net::websocket::Message;
 use gloo_net::websocket::futures::WebSocket;
-use serde_json::{Value, json};
+
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
-use crate::bridge::{self, from_js, to_js};
+use crate::bridge;
 use crate::{Catalog, JsResult, http};
 
 /// Raw server messages kept for `nextMessage()` before the oldest are dropped.
@@ -48,6 +48,7 @@ struct Inner {
     started: f64,
     state: RefCell<State>,
     messages: RefCell<mpsc::Sender<ServerMessage>>,
+    watching: std::cell::Cell<bool>,
     shutdown: RefCell<Option<mpsc::UnboundedSender<()>>>,
 }
 
@@ -104,7 +105,9 @@ impl Inner {
     fn deliver(self: &Rc<Self>, decoded: comfywire::Result<ServerMessage>) {
         // A garbage frame is skipped, not fatal.
         let Ok(message) = decoded else { return };
-        let _ = self.messages.borrow_mut().try_send(message.clone());
+        if self.watching.get() {
+            let _ = self.messages.borrow_mut().try_send(message.clone());
+        }
         self.update(|t, now| t.on_message(&message, now));
     }
 }
@@ -128,10 +131,9 @@ async fn sleep_ms(ms: f64) {
 
 /// Opens the socket; resolves once it is open and the feature flags are sent.
 async fn open(inner: &Inner) -> Result<WebSocket, Error> {
-    let ws_error = |e: String| Error::Http {
-        status: 0,
+    let ws_error = |e: String| Error::Network {
         route: "/ws".into(),
-        body: e,
+        message: e,
     };
     let mut ws = WebSocket::open(&inner.endpoint.ws_url()).map_err(|e| ws_error(e.to_string()))?;
     // The sink waits for the socket to open, so this send is also the connect.
@@ -201,12 +203,25 @@ async fn timers(inner: Rc<Inner>) {
     }
 }
 
-fn get_str(v: &Value, key: &str) -> Option<String> {
-    v.get(key).and_then(Value::as_str).map(str::to_string)
+/// An event or server message: JSON text, and the image bytes of a preview.
+#[wasm_bindgen]
+#[derive(Debug)]
+pub struct Item {
+    json: String,
+    bytes: Option<Vec<u8>>,
 }
 
-fn get_ms(v: &Value, key: &str, default: u64) -> u64 {
-    v.get(key).and_then(Value::as_u64).unwrap_or(default)
+#[wasm_bindgen]
+impl Item {
+    #[wasm_bindgen(getter)]
+    pub fn json(&self) -> String {
+        self.json.clone()
+    }
+
+    #[wasm_bindgen(getter)]
+    pub fn bytes(&self) -> Option<js_sys::Uint8Array> {
+        self.bytes.as_deref().map(js_sys::Uint8Array::from)
+    }
 }
 
 /// One server, one WebSocket, every job this client submits.
@@ -233,89 +248,72 @@ fn random_id() -> String {
     format!("{}-{}-4{}-a{}-{}", hex(8), hex(4), hex(3), hex(3), hex(12))
 }
 
+fn parse(text: &str) -> JsResult<serde_json::Value> {
+    comfywire::json::parse(text).map_err(js_err)
+}
+
+fn options(text: Option<String>) -> JsResult<serde_json::Value> {
+    bridge::options(text).map_err(js_err)
+}
+
+/// Connects to a server (options as JSON text, see `comfywire::api::connect_options`) and
+/// resolves once its WebSocket is open.
+#[wasm_bindgen]
+pub async fn connect(options_json: String) -> JsResult<NativeClient> {
+    let o = comfywire::api::connect_options(&parse(&options_json)?).map_err(js_err)?;
+    let client_id = o.client_id.clone().unwrap_or_else(random_id);
+    let endpoint = o.endpoint(&client_id).map_err(js_err)?;
+    let settings = Config {
+        request_timeout_ms: o.request_timeout_ms.min(u32::MAX as u64) as u32,
+        silence_ms: o.silence_ms,
+        reconnect_min_ms: 200.0,
+        reconnect_max_ms: 10_000.0,
+    };
+    let (messages_tx, messages_rx) = mpsc::channel(MESSAGE_BACKLOG);
+    let (shutdown_tx, shutdown_rx) = mpsc::unbounded();
+    let inner = Rc::new(Inner {
+        endpoint,
+        state: RefCell::new(State {
+            tracker: JobTracker::new(TrackerConfig {
+                silence_ms: settings.silence_ms,
+                ..TrackerConfig::default()
+            }),
+            subscribers: HashMap::new(),
+            closed: false,
+        }),
+        config: settings,
+        started: js_sys::Date::now(),
+        messages: RefCell::new(messages_tx),
+        watching: std::cell::Cell::new(false),
+        shutdown: RefCell::new(Some(shutdown_tx)),
+    });
+    let first = open(&inner).await.map_err(js_err)?;
+    spawn_local(socket_loop(inner.clone(), first, shutdown_rx));
+    spawn_local(timers(inner.clone()));
+    Ok(NativeClient {
+        inner,
+        messages: Rc::new(AsyncMutex::new(messages_rx)),
+    })
+}
+
 #[wasm_bindgen]
 impl NativeClient {
-    /// `{server, clientId?, apiPrefix?, bearer?, basic?: {user, password}, headers?, wsToken?,
-    /// requestTimeoutMs?, silenceMs?}`. Resolves once the WebSocket is open.
-    pub async fn connect(config: JsValue) -> JsResult<NativeClient> {
-        let config = from_js(&config).map_err(js_err)?;
-        let server = get_str(&config, "server").ok_or_else(|| {
-            bridge::error_from_data(
-                &json!({"code": "INVALID_URL", "message": "config.server is required"}),
-            )
-        })?;
-        let client_id = get_str(&config, "clientId").unwrap_or_else(random_id);
-        let mut endpoint = Endpoint::new(&server, &client_id)
-            .map_err(js_err)?
-            .with_api_prefix(
-                config
-                    .get("apiPrefix")
-                    .and_then(Value::as_bool)
-                    .unwrap_or(false),
-            );
-        if let Some(token) = get_str(&config, "bearer") {
-            endpoint = endpoint.with_bearer(&token);
-        }
-        if let Some(basic) = config.get("basic") {
-            endpoint = endpoint.with_basic(
-                &get_str(basic, "user").unwrap_or_default(),
-                &get_str(basic, "password").unwrap_or_default(),
-            );
-        }
-        if let Some(Value::Object(headers)) = config.get("headers") {
-            for (name, value) in headers {
-                endpoint = endpoint.with_header(name, value.as_str().unwrap_or_default());
-            }
-        }
-        if let Some(token) = get_str(&config, "wsToken") {
-            endpoint = endpoint.with_ws_token(&token);
-        }
-        let settings = Config {
-            request_timeout_ms: get_ms(&config, "requestTimeoutMs", 30_000).min(u32::MAX as u64)
-                as u32,
-            silence_ms: get_ms(&config, "silenceMs", 15_000),
-            reconnect_min_ms: 200.0,
-            reconnect_max_ms: 10_000.0,
-        };
-        let (messages_tx, messages_rx) = mpsc::channel(MESSAGE_BACKLOG);
-        let (shutdown_tx, shutdown_rx) = mpsc::unbounded();
-        let inner = Rc::new(Inner {
-            endpoint,
-            state: RefCell::new(State {
-                tracker: JobTracker::new(TrackerConfig {
-                    silence_ms: settings.silence_ms,
-                    ..TrackerConfig::default()
-                }),
-                subscribers: HashMap::new(),
-                closed: false,
-            }),
-            config: settings,
-            started: js_sys::Date::now(),
-            messages: RefCell::new(messages_tx),
-            shutdown: RefCell::new(Some(shutdown_tx)),
-        });
-        let first = open(&inner).await.map_err(js_err)?;
-        spawn_local(socket_loop(inner.clone(), first, shutdown_rx));
-        spawn_local(timers(inner.clone()));
-        Ok(NativeClient {
-            inner,
-            messages: Rc::new(AsyncMutex::new(messages_rx)),
-        })
-    }
-
     #[wasm_bindgen(getter, js_name = clientId)]
     pub fn client_id(&self) -> String {
         self.inner.endpoint.client_id().to_string()
     }
 
-    /// Queues an API prompt and follows it. Options: `{promptId?, front?, number?, extraData?,
-    /// partialExecutionTargets?, timeoutMs?}`. A refused prompt rejects with `PROMPT_REJECTED`.
-    pub async fn submit(&self, prompt: JsValue, options: JsValue) -> JsResult<NativeJob> {
+    /// Queues an API prompt (JSON text) and follows it; a refused prompt throws
+    /// `PROMPT_REJECTED` with the server's `nodeErrors`.
+    pub async fn submit(
+        &self,
+        prompt: String,
+        options_json: Option<String>,
+    ) -> JsResult<NativeJob> {
         let inner = &self.inner;
-        let prompt_value = from_js(&prompt).map_err(js_err)?;
-        let prompt = comfywire::Prompt::from_value(&prompt_value).map_err(js_err)?;
-        let options = from_js(&options).map_err(js_err)?;
-        let queue = queue_options(&options);
+        let prompt = comfywire::Prompt::from_value(&parse(&prompt)?).map_err(js_err)?;
+        let (queue, timeout_ms) =
+            comfywire::api::submit_options(&options(options_json)?).map_err(js_err)?;
         let prompt_id = queue.prompt_id.clone().unwrap_or_else(random_id);
         let queue = QueueOptions {
             prompt_id: Some(prompt_id.clone()),
@@ -324,10 +322,7 @@ impl NativeClient {
         let (tx, rx) = mpsc::unbounded();
         {
             let now = inner.now();
-            let deadline = options
-                .get("timeoutMs")
-                .and_then(Value::as_u64)
-                .map(|t| now + t);
+            let deadline = timeout_ms.map(|t| now + t);
             let mut state = inner.state.borrow_mut();
             state
                 .tracker
@@ -361,44 +356,39 @@ impl NativeClient {
 
     /// `POST /interrupt` as given (no id interrupts whatever runs: prefer `cancel`).
     pub async fn interrupt(&self, prompt_id: Option<String>) -> JsResult<()> {
-        let request = self.inner.endpoint.interrupt(prompt_id.as_deref());
-        let answer = self.inner.send(&request).await.map_err(js_err)?;
-        response::expect_ok("/interrupt", &answer).map_err(js_err)
+        self.simple(self.inner.endpoint.interrupt(prompt_id.as_deref()))
+            .await
     }
 
-    /// The queue: `{running: [...], pending: [...]}` in execution order.
-    pub async fn queue(&self) -> JsResult<JsValue> {
+    /// `{running, pending}` as JSON text.
+    pub async fn queue(&self) -> JsResult<String> {
         let answer = self
             .inner
             .send(&self.inner.endpoint.queue())
             .await
             .map_err(js_err)?;
         let queue = response::queue_response(&answer).map_err(js_err)?;
-        Ok(to_js(&comfywire::api::queue_json(&queue)))
+        Ok(comfywire::api::queue_json(&queue).to_string())
     }
 
     /// History entries (one, or the last `maxItems`), as the server stores them.
-    pub async fn history(&self, prompt_id: Option<String>, options: JsValue) -> JsResult<JsValue> {
-        let options = from_js(&options).map_err(js_err)?;
-        let max = options
-            .get("maxItems")
-            .and_then(Value::as_u64)
-            .map(|m| m as u32);
-        let offset = options
-            .get("offset")
-            .and_then(Value::as_u64)
-            .map(|m| m as u32);
+    pub async fn history(
+        &self,
+        prompt_id: Option<String>,
+        options_json: Option<String>,
+    ) -> JsResult<String> {
+        let (max, offset) =
+            comfywire::api::history_options(&options(options_json)?).map_err(js_err)?;
         let request = self
             .inner
             .endpoint
             .history(prompt_id.as_deref(), max, offset);
-        let answer = self.inner.send(&request).await.map_err(js_err)?;
-        let body = response::json_body("/history", &answer).map_err(js_err)?;
-        Ok(to_js(&body))
+        self.json(request).await
     }
 
     #[wasm_bindgen(js_name = deleteHistory)]
-    pub async fn delete_history(&self, ids: Vec<String>) -> JsResult<()> {
+    pub async fn delete_history(&self, ids_json: String) -> JsResult<()> {
+        let ids = comfywire::api::id_list(&parse(&ids_json)?).map_err(js_err)?;
         self.simple(self.inner.endpoint.delete_history(&ids)).await
     }
 
@@ -408,7 +398,8 @@ impl NativeClient {
     }
 
     #[wasm_bindgen(js_name = deleteQueued)]
-    pub async fn delete_queued(&self, ids: Vec<String>) -> JsResult<()> {
+    pub async fn delete_queued(&self, ids_json: String) -> JsResult<()> {
+        let ids = comfywire::api::id_list(&parse(&ids_json)?).map_err(js_err)?;
         self.simple(self.inner.endpoint.delete_queued(&ids)).await
     }
 
@@ -417,42 +408,30 @@ impl NativeClient {
         self.simple(self.inner.endpoint.clear_queue()).await
     }
 
-    /// Uploads an input file: `{type: 'image'|'mask', subfolder?, overwrite?, original?}` →
-    /// `{name, subfolder, type}` (the server may rename it).
+    /// Uploads an input file → `{filename, subfolder, type, inputName}` (the server may rename it).
     pub async fn upload(
         &self,
         bytes: Vec<u8>,
         filename: String,
-        options: JsValue,
-    ) -> JsResult<JsValue> {
-        let options = from_js(&options).map_err(js_err)?;
-        let kind = match options.get("type").and_then(Value::as_str) {
-            Some("mask") => UploadKind::Mask {
-                original: comfywire::api::file_ref(options.get("original").unwrap_or(&Value::Null))
-                    .map_err(js_err)?,
-            },
-            _ => UploadKind::Image,
-        };
-        let subfolder = options
-            .get("subfolder")
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        let overwrite = options
-            .get("overwrite")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        let request = self
-            .inner
-            .endpoint
-            .upload(&kind, &filename, bytes, subfolder, "input", overwrite);
+        options_json: Option<String>,
+    ) -> JsResult<String> {
+        let o = comfywire::api::upload_options(&options(options_json)?).map_err(js_err)?;
+        let request = self.inner.endpoint.upload(
+            &o.kind,
+            &filename,
+            bytes,
+            &o.subfolder,
+            "input",
+            o.overwrite,
+        );
         let answer = self.inner.send(&request).await.map_err(js_err)?;
         let file = response::upload_response(&answer).map_err(js_err)?;
-        Ok(to_js(&file_json(&file)))
+        Ok(comfywire::api::uploaded_json(&file).to_string())
     }
 
-    /// Downloads a file named by `{filename, subfolder, type}`.
-    pub async fn view(&self, file: JsValue) -> JsResult<Vec<u8>> {
-        let file = comfywire::api::file_ref(&from_js(&file).map_err(js_err)?).map_err(js_err)?;
+    /// Downloads a file named by `{filename, subfolder, type}` (JSON text).
+    pub async fn view(&self, file_json: String) -> JsResult<Vec<u8>> {
+        let file = comfywire::api::file_ref(&parse(&file_json)?).map_err(js_err)?;
         let answer = self
             .inner
             .send(&self.inner.endpoint.view(&file, None))
@@ -462,7 +441,7 @@ impl NativeClient {
         Ok(answer.body)
     }
 
-    /// The server's `/object_info` text (parse it with `Catalog.fromJson` to keep integers exact).
+    /// The server's `/object_info` text.
     #[wasm_bindgen(js_name = objectInfoText)]
     pub async fn object_info_text(&self) -> JsResult<String> {
         let answer = self
@@ -479,7 +458,7 @@ impl NativeClient {
         })
     }
 
-    /// The server's catalog.
+    /// The server's catalog, parsed in Rust (the text never becomes a JavaScript object).
     #[wasm_bindgen(js_name = objectInfo)]
     pub async fn object_info(&self) -> JsResult<Catalog> {
         let text = self.object_info_text().await?;
@@ -487,38 +466,41 @@ impl NativeClient {
     }
 
     #[wasm_bindgen(js_name = systemStats)]
-    pub async fn system_stats(&self) -> JsResult<JsValue> {
-        let answer = self
-            .inner
-            .send(&self.inner.endpoint.system_stats())
-            .await
-            .map_err(js_err)?;
-        Ok(to_js(
-            &response::json_body("/system_stats", &answer).map_err(js_err)?,
-        ))
+    pub async fn system_stats(&self) -> JsResult<String> {
+        self.json(self.inner.endpoint.system_stats()).await
     }
 
-    /// `{unloadModels, freeMemory}`.
-    pub async fn free(&self, options: JsValue) -> JsResult<()> {
-        let options = from_js(&options).map_err(js_err)?;
-        let flag = |k: &str| options.get(k).and_then(Value::as_bool).unwrap_or(false);
-        self.simple(
-            self.inner
-                .endpoint
-                .free(flag("unloadModels"), flag("freeMemory")),
-        )
-        .await
+    /// `{unloadModels, freeMemory}` (JSON text).
+    pub async fn free(&self, options_json: Option<String>) -> JsResult<()> {
+        let (unload, free) =
+            comfywire::api::free_options(&options(options_json)?).map_err(js_err)?;
+        self.simple(self.inner.endpoint.free(unload, free)).await
     }
 
-    /// The next raw server message as `{type, data}` (previews: `{type: 'preview', mime,
-    /// image: Uint8Array}`), or `null` once the client is closed.
+    /// Starts keeping server messages for `nextMessage` (from now on; up to 1024 unread).
+    #[wasm_bindgen(js_name = watchMessages)]
+    pub async fn watch_messages(&self) {
+        self.inner.watching.set(true);
+    }
+
+    /// The next server message as `{type, ...}` JSON (a preview's bytes beside it), or `null`
+    /// once the client is closed or when `watchMessages` was not called.
     #[wasm_bindgen(js_name = nextMessage)]
-    pub async fn next_message(&self) -> JsResult<JsValue> {
-        let mut rx = self.messages.lock().await;
-        match rx.next().await {
-            Some(message) => Ok(message_to_js(&message)),
-            None => Ok(JsValue::NULL),
+    pub async fn next_message(&self) -> JsResult<Option<Item>> {
+        if !self.inner.watching.get() {
+            return Ok(None);
         }
+        let mut rx = self.messages.lock().await;
+        Ok(rx.next().await.map(|message| {
+            let bytes = match &message {
+                ServerMessage::Preview { image, .. } => Some(image.clone()),
+                _ => None,
+            };
+            Item {
+                json: comfywire::api::message_json(&message).to_string(),
+                bytes,
+            }
+        }))
     }
 
     /// Closes the socket and stops the timers; unfinished jobs end as lost.
@@ -548,6 +530,13 @@ impl NativeClient {
         let answer = self.inner.send(&request).await.map_err(js_err)?;
         response::expect_ok(request.route, &answer).map_err(js_err)
     }
+
+    async fn json(&self, request: comfywire::protocol::HttpRequest) -> JsResult<String> {
+        let answer = self.inner.send(&request).await.map_err(js_err)?;
+        Ok(response::json_body(request.route, &answer)
+            .map_err(js_err)?
+            .to_string())
+    }
 }
 
 async fn cancel(inner: &Rc<Inner>, prompt_id: &str) -> JsResult<()> {
@@ -560,55 +549,6 @@ async fn cancel(inner: &Rc<Inner>, prompt_id: &str) -> JsResult<()> {
         inner.update(|t, _| t.dequeued(prompt_id));
     }
     Ok(())
-}
-
-fn queue_options(options: &Value) -> QueueOptions {
-    QueueOptions {
-        prompt_id: get_str(options, "promptId"),
-        front: options
-            .get("front")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
-        number: options.get("number").filter(|n| n.is_number()).cloned(),
-        extra_data: options
-            .get("extraData")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default(),
-        partial_execution_targets: options
-            .get("partialExecutionTargets")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default(),
-    }
-}
-
-fn file_json(file: &FileRef) -> Value {
-    json!({"name": file.filename, "subfolder": file.subfolder, "type": file.kind})
-}
-
-fn message_to_js(message: &ServerMessage) -> JsValue {
-    match message {
-        ServerMessage::Preview { mime, image, meta } => {
-            let out = to_js(&json!({
-                "type": "preview",
-                "mime": mime,
-                "node": meta.as_ref().and_then(|m| m.node_id.clone()),
-                "promptId": meta.as_ref().and_then(|m| m.prompt_id.clone()),
-            }));
-            let _ = js_sys::Reflect::set(
-                &out,
-                &JsValue::from_str("image"),
-                &js_sys::Uint8Array::from(image.as_slice()),
-            );
-            out
-        }
-        other => to_js(&comfywire::api::message_json(other)),
-    }
 }
 
 /// One submitted job: its events in order, ending with `finished`.
@@ -634,23 +574,21 @@ impl NativeJob {
         self.prompt_id.clone()
     }
 
-    /// `{event, preview?: Uint8Array}`, or `null` after the `finished` event.
-    pub async fn next(&self) -> JsResult<JsValue> {
+    /// The next event as JSON text (a preview's bytes beside it), or `null` after `finished`.
+    pub async fn next(&self) -> JsResult<Option<Item>> {
         let mut rx = self.events.lock().await;
         let Some(event) = rx.next().await else {
-            return Ok(JsValue::NULL);
+            return Ok(None);
         };
-        let out = js_sys::Object::new();
         let json = comfywire::api::event_json(&self.prompt_id, &event, Some(&self.inner.endpoint));
-        let _ = js_sys::Reflect::set(&out, &JsValue::from_str("event"), &to_js(&json));
-        if let JobEvent::Preview { image, .. } = &event {
-            let _ = js_sys::Reflect::set(
-                &out,
-                &JsValue::from_str("preview"),
-                &js_sys::Uint8Array::from(image.as_slice()),
-            );
-        }
-        Ok(out.into())
+        let bytes = match &event {
+            JobEvent::Preview { image, .. } => Some(image.clone()),
+            _ => None,
+        };
+        Ok(Some(Item {
+            json: json.to_string(),
+            bytes,
+        }))
     }
 
     /// Cancels this job (interrupt if it runs, dequeue if it waits) and no other.

@@ -9,10 +9,9 @@ use gloo_net::http::RequestBuilder;
 pub(crate) const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
 
 fn transport(route: &str, err: impl std::fmt::Display) -> Error {
-    Error::Http {
-        status: 0,
+    Error::Network {
         route: route.to_string(),
-        body: err.to_string(),
+        message: err.to_string(),
     }
 }
 

@@ -1,5 +1,5 @@
 //! comfywire in WebAssembly: the low-level interface the shared JavaScript layer (`createApi`)
-//! is built on, identical in names and shapes to the Node addon's (see node/BINDING.md). Every
+//! is built on, identical in names and shapes to the Node addon's (see node/BINDING.md): JSON text in and out. Every
 //! operation is the core's (`comfywire::api`); this crate converts values and moves bytes over
 //! `fetch` and `WebSocket`.
 
@@ -11,10 +11,10 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use comfywire::api;
+use comfywire::{Document, api};
 use wasm_bindgen::prelude::*;
 
-pub use client::{NativeClient, NativeJob};
+pub use client::{Item, NativeClient, NativeJob, connect};
 
 /// Turns panics into readable console errors (a panic still aborts the call).
 #[wasm_bindgen(start)]
@@ -81,10 +81,10 @@ impl Catalog {
         }
         #[cfg(not(feature = "embedded-catalog"))]
         {
-            Err(bridge::error_from_data(&serde_json::json!({
-                "code": "NO_EMBEDDED_CATALOG",
-                "message": "this build embeds no catalog: pass the server's object_info (loadCatalog) or use a client",
-            })))
+            Err(bridge::error(&comfywire::Error::InvalidArgument {
+                name: "catalog".into(),
+                message: "this build embeds no catalog: pass the server's object_info (loadCatalog) or a client's objectInfo()".into(),
+            }))
         }
     }
 
@@ -112,124 +112,141 @@ impl Catalog {
     }
 }
 
-fn catalog_of(catalog: JsValue) -> JsResult<Rc<comfywire::Catalog>> {
-    if catalog.is_undefined() || catalog.is_null() {
+fn catalog_of(handle: Option<u32>) -> JsResult<Rc<comfywire::Catalog>> {
+    let Some(id) = handle else {
         return Catalog::embedded().map(|c| c.inner.clone());
-    }
-    let id = js_sys::Reflect::get(&catalog, &JsValue::from_str("handle"))
-        .ok()
-        .and_then(|h| h.as_f64())
-        .map(|h| h as u32);
-    id.and_then(|id| CATALOGS.with(|c| c.borrow().1.get(&id).cloned()))
+    };
+    CATALOGS
+        .with(|c| c.borrow().1.get(&id).cloned())
         .ok_or_else(|| {
-            bridge::error_from_data(&serde_json::json!({
-                "code": "INVALID_CATALOG",
-                "message": "not a live Catalog (made by Catalog.fromJson / loadCatalog, and not freed)",
-            }))
+            bridge::error(&comfywire::Error::InvalidArgument {
+                name: "catalog".into(),
+                message:
+                    "not a live Catalog (made by loadCatalog or client.objectInfo, and not freed)"
+                        .into(),
+            })
         })
 }
 
-fn out(value: comfywire::Result<serde_json::Value>) -> JsResult<JsValue> {
-    js(value).map(|v| bridge::to_js(&v))
+fn text(value: comfywire::Result<serde_json::Value>) -> JsResult<String> {
+    js(value).map(|v| v.to_string())
 }
 
-/// `{format, version, nodes, links, subgraphs…}` of a workflow or prompt.
+fn options(text: Option<String>) -> JsResult<serde_json::Value> {
+    js(bridge::options(text))
+}
+
+/// `{format, version, nodes, links, subgraphs…}` of a workflow or prompt (JSON text).
 #[wasm_bindgen]
-pub fn describe(input: JsValue) -> JsResult<JsValue> {
-    let doc = js(bridge::document(&input))?;
-    Ok(bridge::to_js(&api::describe(&doc)))
+pub fn describe(input: &str) -> JsResult<String> {
+    let doc = js(Document::from_json(input))?;
+    Ok(api::describe(&doc).to_string())
+}
+
+/// The same for the bytes of a file ComfyUI wrote (PNG, WebP, FLAC, Ogg, MP3) or JSON bytes.
+#[wasm_bindgen(js_name = describeBytes)]
+pub fn describe_bytes(input: &[u8]) -> JsResult<String> {
+    let doc = js(Document::from_bytes(input))?;
+    Ok(api::describe(&doc).to_string())
 }
 
 /// UI workflow (or API prompt) → `{prompt, warnings, controls}`.
 #[wasm_bindgen]
-pub fn convert(input: JsValue, catalog: JsValue, options: JsValue) -> JsResult<JsValue> {
+pub fn convert(
+    input: &str,
+    catalog: Option<u32>,
+    options_json: Option<String>,
+) -> JsResult<String> {
     let catalog = catalog_of(catalog)?;
-    let doc = js(bridge::document(&input))?;
-    out(api::convert(doc, &catalog, &js(bridge::options(&options))?))
+    let doc = js(Document::from_json(input))?;
+    text(api::convert(doc, &catalog, &options(options_json)?))
 }
 
 /// JSON text in, the prompt's exact JSON text out.
 #[wasm_bindgen(js_name = convertJson)]
-pub fn convert_json(text: &str, catalog: JsValue, options: JsValue) -> JsResult<String> {
+pub fn convert_json(
+    input: &str,
+    catalog: Option<u32>,
+    options_json: Option<String>,
+) -> JsResult<String> {
     let catalog = catalog_of(catalog)?;
-    let doc = js(comfywire::Document::from_json(text))?;
-    let prompt = js(api::prompt_of(
-        doc,
-        &catalog,
-        &js(bridge::options(&options))?,
-    ))?;
+    let doc = js(Document::from_json(input))?;
+    let prompt = js(api::prompt_of(doc, &catalog, &options(options_json)?))?;
     Ok(prompt.to_value().to_string())
 }
 
+/// Every parameter with its spec.
 #[wasm_bindgen(js_name = listParams)]
-pub fn list_params(input: JsValue, catalog: JsValue, options: JsValue) -> JsResult<JsValue> {
+pub fn list_params(
+    input: &str,
+    catalog: Option<u32>,
+    options_json: Option<String>,
+) -> JsResult<String> {
     let catalog = catalog_of(catalog)?;
-    let doc = js(bridge::document(&input))?;
-    out(api::list_params(
-        doc,
-        &catalog,
-        &js(bridge::options(&options))?,
-    ))
+    let doc = js(Document::from_json(input))?;
+    text(api::list_params(doc, &catalog, &options(options_json)?))
 }
 
+/// The nodes (and inputs) a selector names.
 #[wasm_bindgen(js_name = findNodes)]
 pub fn find_nodes(
-    input: JsValue,
+    input: &str,
     selector: &str,
-    catalog: JsValue,
-    options: JsValue,
-) -> JsResult<JsValue> {
+    catalog: Option<u32>,
+    options_json: Option<String>,
+) -> JsResult<String> {
     let catalog = catalog_of(catalog)?;
-    let doc = js(bridge::document(&input))?;
-    out(api::find_nodes(
+    let doc = js(Document::from_json(input))?;
+    text(api::find_nodes(
         doc,
         &catalog,
         selector,
-        &js(bridge::options(&options))?,
+        &options(options_json)?,
     ))
 }
 
+/// `{ok, prompt, issues, changes, warnings}`: all overrides applied, or none.
 #[wasm_bindgen(js_name = applyOverrides)]
 pub fn apply_overrides(
-    input: JsValue,
-    overrides: JsValue,
-    catalog: JsValue,
-    options: JsValue,
-) -> JsResult<JsValue> {
+    input: &str,
+    overrides: &str,
+    catalog: Option<u32>,
+    options_json: Option<String>,
+) -> JsResult<String> {
     let catalog = catalog_of(catalog)?;
-    let doc = js(bridge::document(&input))?;
-    let overrides = js(bridge::from_js(&overrides))?;
-    out(api::apply_overrides(
+    let doc = js(Document::from_json(input))?;
+    let overrides = js(comfywire::json::parse(overrides))?;
+    text(api::apply_overrides(
         doc,
         &catalog,
         &overrides,
-        &js(bridge::options(&options))?,
+        &options(options_json)?,
     ))
 }
 
-/// `{accepted, status, body}`: exactly what the server would answer.
+/// `{accepted, status, body}`: exactly what the server would answer to `POST /prompt`.
 #[wasm_bindgen]
-pub fn validate(input: JsValue, catalog: JsValue, options: JsValue) -> JsResult<JsValue> {
+pub fn validate(
+    input: &str,
+    catalog: Option<u32>,
+    options_json: Option<String>,
+) -> JsResult<String> {
     let catalog = catalog_of(catalog)?;
-    let value = match input.dyn_ref::<js_sys::Uint8Array>() {
-        Some(_) => match js(bridge::document(&input))? {
-            comfywire::Document::Api(p) => serde_json::json!({ "prompt": p.to_value() }),
-            comfywire::Document::Ui(w) => w.raw.clone(),
-        },
-        None => match input.as_string() {
-            Some(text) => js(comfywire::json::parse(&text))?,
-            None => js(bridge::from_js(&input))?,
-        },
-    };
-    out(api::validate(
-        value,
-        &catalog,
-        &js(bridge::options(&options))?,
-    ))
+    let value = js(comfywire::json::parse(input))?;
+    text(api::validate(value, &catalog, &options(options_json)?))
 }
 
 /// `{prompt, workflow}` embedded in a file ComfyUI wrote.
 #[wasm_bindgen]
-pub fn extract(bytes: &[u8]) -> JsResult<JsValue> {
-    out(api::extract(bytes))
+pub fn extract(bytes: &[u8]) -> JsResult<String> {
+    text(api::extract(bytes))
+}
+
+/// Why a server with this catalog cannot run the prompt (a missing class or model), or `null`.
+#[wasm_bindgen]
+pub fn incapable(prompt: &str, catalog: Option<u32>) -> JsResult<Option<String>> {
+    let catalog = catalog_of(catalog)?;
+    let prompt =
+        js(comfywire::json::parse(prompt).and_then(|v| comfywire::Prompt::from_value(&v)))?;
+    Ok(api::incapable(&catalog, &prompt))
 }

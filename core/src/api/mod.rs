@@ -18,11 +18,14 @@ use crate::protocol::{
 };
 
 fn invalid_option(name: &str, message: &str) -> Error {
-    Error::InvalidWorkflow {
-        path: format!("options.{name}"),
+    Error::InvalidArgument {
+        name: format!("options.{name}"),
         message: message.to_string(),
     }
 }
+
+mod session;
+pub use session::*;
 
 fn flag(options: &Value, name: &str) -> Result<bool> {
     match options.get(name) {
@@ -331,6 +334,8 @@ pub fn error_data(error: &Error) -> Value {
         Error::InvalidWorkflow { path, .. } | Error::InvalidCatalog { path, .. } => {
             put("path", json!(path));
         }
+        Error::InvalidArgument { name, .. } => put("path", json!(name)),
+        Error::Network { route, .. } => put("route", json!(route)),
         Error::InvalidSelector { selector, .. } | Error::NotFound { selector, .. } => {
             put("selector", json!(selector));
         }
@@ -541,8 +546,9 @@ mod tests {
     use super::*;
 
     fn default_workflow() -> Document {
-        let text =
-            include_str!("../../tests/fixtures/goldens/templates-old-0.1.0__default.workflow.json");
+        let text = include_str!(
+            "../../../tests/fixtures/goldens/templates-old-0.1.0__default.workflow.json"
+        );
         Document::from_json(text).unwrap()
     }
 

@@ -1,0 +1,878 @@
+// The comfywire JavaScript API, written once for every runtime. `createApi(binding)` builds it
+// over a low-level binding: the Node addon (napi) or the WebAssembly module. Both bindings speak
+// JSON text and have the same names (node/BINDING.md); all protocol and conversion logic is in
+// the Rust core behind them. This file only shapes values, promises, events and cancellation.
+
+import { decode, encode } from './json.js';
+
+/** @typedef {import('../binding.cjs').ParamSpec} ParamSpec */
+/** @typedef {import('../binding.cjs').ConvertResult} ConvertResult */
+/** @typedef {import('../binding.cjs').OverrideResult} OverrideResult */
+/** @typedef {import('../binding.cjs').Validation} Validation */
+/** @typedef {import('../binding.cjs').JobResult} JobResult */
+/** @typedef {import('../binding.cjs').OutputFile} OutputFile */
+/** @typedef {import('../binding.cjs').UploadedFile} UploadedFile */
+/** @typedef {import('../binding.cjs').JobEvent} JobEvent */
+/** @typedef {import('../binding.cjs').ServerMessage} ServerMessage */
+/** @typedef {import('../binding.cjs').QueueState} QueueState */
+/** @typedef {import('../binding.cjs').WorkflowInfo} WorkflowInfo */
+/** @typedef {import('../binding.cjs').Embedded} Embedded */
+/** @typedef {import('../binding.cjs').FoundNode} FoundNode */
+/** @typedef {import('../binding.cjs').Catalog} Catalog */
+
+/**
+ * A workflow (UI format), an API prompt, as an object, JSON text, or the bytes of a file
+ * ComfyUI wrote (PNG, WebP, FLAC, Ogg, MP3) or of a JSON file.
+ * @typedef {object | string | Uint8Array} WorkflowInput
+ */
+
+/**
+ * Conversion options.
+ * @typedef {object} ConvertOptions
+ * @property {Catalog} [catalog] The server's catalog (`loadCatalog`, `client.objectInfo()`); default: ComfyUI 0.3.64's, built in.
+ * @property {'keep' | {seed: number | bigint}} [dynamicPrompts] Resolve `{a|b}` prompts with this seed, or keep them (default).
+ * @property {string} [date] Local date-time for `%date:…%` in widget text, `YYYY-MM-DDThh:mm:ss` (default: now).
+ * @property {boolean} [preferNamedValues] Read named `widgets_values` objects before positional ones.
+ * @property {boolean} [keepSubgraphIds] Keep interior ids of expanded subgraphs as the editor does (default true).
+ */
+
+/**
+ * Cancellation for any asynchronous call.
+ * @typedef {object} CallOptions
+ * @property {AbortSignal} [signal] Abort the call; a job is cancelled on the server (this client's only).
+ * @property {number} [timeoutMs] Give up after this long (`TIMEOUT`); a job is also cancelled on the server.
+ */
+
+/**
+ * @typedef {object} ConnectOptions
+ * @property {string} server Base URL, e.g. `http://127.0.0.1:8188` (a reverse-proxy path is kept).
+ * @property {string} [clientId] Default: a random id.
+ * @property {boolean} [apiPrefix] Use the `/api/...` routes.
+ * @property {string} [bearer] `Authorization: Bearer` token.
+ * @property {{user: string, password: string}} [basic] HTTP basic credentials.
+ * @property {Record<string, string>} [headers] Extra request headers (Node; browsers restrict them).
+ * @property {string} [wsToken] Sent as `?token=` on the WebSocket URL.
+ * @property {number} [requestTimeoutMs] One HTTP request's limit (default 30000).
+ * @property {number} [silenceMs] Ask the history about a job the socket is silent about this long (default 15000).
+ * @property {AbortSignal} [signal]
+ * @property {number} [timeoutMs]
+ */
+
+/**
+ * @typedef {object} SubmitOptions
+ * @property {Record<string, any>} [params] Overrides applied first (`{seed: 1n, positive: 'a fox', '#3.steps': 20}`); all or nothing.
+ * @property {'fixed' | 'randomize' | 'increment' | 'decrement'} [seedMode] Apply the workflow's control_after_generate (`randomize` …) before submitting.
+ * @property {string} [promptId] Choose the prompt id (default: random).
+ * @property {boolean} [front] Queue before the others.
+ * @property {Record<string, any>} [extraData] Stored with the job (`extra_pnginfo`…).
+ * @property {string[]} [partialExecutionTargets] Only run these output nodes.
+ * @property {AbortSignal} [signal] Cancels the job on the server when aborted.
+ * @property {number} [timeoutMs] Cancels the job on the server after this long; the result's status is `TIMEOUT`.
+ * @property {(event: JobEvent) => void} [onEvent] Every event of the job.
+ * @property {(event: JobEvent) => void} [onProgress] `progress` events.
+ * @property {(event: JobEvent) => void} [onPreview] `preview` events (`event.image` is a Uint8Array).
+ * @property {boolean} [throwOnFailure] `run` only: reject unless the job succeeded (default true).
+ */
+
+const ERROR_CODES_OF_OUTCOMES = new Set(['EXECUTION_ERROR', 'INTERRUPTED', 'CANCELLED', 'PROMPT_REJECTED', 'JOB_LOST', 'TIMEOUT']);
+
+/** An error with a stable `code` (`PROMPT_REJECTED`, `NETWORK`, `JSON_SYNTAX`…) and the data that explains it. */
+export class ComfyError extends Error {
+  /**
+   * @param {string} code
+   * @param {string} message
+   * @param {Record<string, any>} [data]
+   */
+  constructor(code, message, data = {}) {
+    super(message);
+    this.name = 'ComfyError';
+    /** @type {string} */
+    this.code = code;
+    for (const [k, v] of Object.entries(data)) if (k !== 'code' && k !== 'message') this[k] = v;
+  }
+}
+
+/** Turns whatever a binding threw into a ComfyError. */
+function toComfyError(err) {
+  if (err instanceof ComfyError) return err;
+  const message = typeof err?.message === 'string' ? err.message : String(err);
+  if (message.startsWith('{"code"')) {
+    try {
+      const data = decode(message);
+      return new ComfyError(data.code, data.message, data);
+    } catch { /* not ours: fall through */ }
+  }
+  if (err && typeof err.code === 'string' && /^[A-Z_]+$/.test(err.code)) {
+    const data = { ...err };
+    return new ComfyError(err.code, message, data);
+  }
+  return new ComfyError('INTERNAL', message, { cause: err });
+}
+
+function call(f) {
+  try {
+    return f();
+  } catch (err) {
+    throw toComfyError(err);
+  }
+}
+
+async function callAsync(promise) {
+  try {
+    return await promise;
+  } catch (err) {
+    throw toComfyError(err);
+  }
+}
+
+function abortError(signal) {
+  const reason = signal?.reason;
+  if (reason instanceof ComfyError) return reason;
+  return new ComfyError('ABORTED', reason?.message ?? 'the operation was aborted', { reason });
+}
+
+/**
+ * Races `promise` against `signal` and `timeoutMs`. `onGiveUp` runs when the caller gives up
+ * (to cancel what can be cancelled); the promise itself is left to settle unobserved.
+ */
+function bounded(promise, { signal, timeoutMs } = {}, onGiveUp) {
+  if (!signal && timeoutMs == null) return callAsync(promise);
+  return new Promise((resolve, reject) => {
+    let timer;
+    const finish = () => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
+    };
+    const giveUp = (err) => {
+      finish();
+      onGiveUp?.(err);
+      reject(err);
+    };
+    const onAbort = () => giveUp(abortError(signal));
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (timeoutMs != null) {
+      timer = setTimeout(() => giveUp(new ComfyError('TIMEOUT', `no answer within ${timeoutMs} ms`, { timeoutMs })), timeoutMs);
+    }
+    callAsync(promise).then((v) => { finish(); resolve(v); }, (e) => { finish(); reject(e); });
+  });
+}
+
+function isBytes(x) {
+  return x instanceof Uint8Array;
+}
+
+const utf8 = new TextDecoder();
+
+/** Splits `{catalog, signal, timeoutMs, ...rest}` into the handle and the options' JSON text. */
+function split(options = {}) {
+  const { catalog, signal, timeoutMs, ...rest } = options ?? {};
+  return { handle: catalog?.handle, optionsText: encode(rest), signal, timeoutMs };
+}
+
+/**
+ * Builds the public API over a binding.
+ * @param {any} binding The low-level binding (napi addon or wasm module).
+ * @param {{runtime: string, ready?: () => void}} info
+ */
+export function createApi(binding, { runtime, ready = () => {} }) {
+  /** The workflow as JSON text; bytes of a media file give their embedded workflow (or prompt). */
+  function textOf(input) {
+    ready();
+    if (typeof input === 'string') return input;
+    if (isBytes(input)) {
+      let k = 0;
+      while (k < input.length && (input[k] === 0x20 || input[k] === 0x0a || input[k] === 0x0d || input[k] === 0x09 || input[k] === 0xef || input[k] === 0xbb || input[k] === 0xbf)) k++;
+      if (input[k] === 0x7b) return utf8.decode(input);
+      const found = call(() => decode(binding.extract(input)));
+      return encode(found.workflow ?? found.prompt);
+    }
+    if (input === null || typeof input !== 'object') {
+      throw new ComfyError('INVALID_ARGUMENT', 'expected a workflow or prompt: an object, JSON text or file bytes', { path: 'input' });
+    }
+    return call(() => encode(input));
+  }
+
+  function isUiWorkflow(input) {
+    return input !== null && typeof input === 'object' && !isBytes(input) && Array.isArray(input.nodes);
+  }
+
+  /** @returns {string} */
+  function version() {
+    ready();
+    return binding.version();
+  }
+
+  /**
+   * Parses the text (or object) of a `GET /object_info` answer, keeping integers exact.
+   * @param {string | object} objectInfo
+   * @returns {Catalog}
+   */
+  function loadCatalog(objectInfo) {
+    ready();
+    const text = typeof objectInfo === 'string' ? objectInfo : encode(objectInfo);
+    return call(() => binding.Catalog.fromJson(text));
+  }
+
+  /**
+   * ComfyUI 0.3.64's catalog, built in (what conversion uses when no catalog is given).
+   * @returns {Catalog}
+   */
+  function embeddedCatalog() {
+    ready();
+    return call(() => binding.Catalog.embedded());
+  }
+
+  /**
+   * What a document is: `{format: 'ui' | 'api', version, nodes, links, subgraphs…}`.
+   * @param {WorkflowInput} input
+   * @returns {WorkflowInfo}
+   */
+  function parseWorkflow(input) {
+    const text = textOf(input);
+    return call(() => decode(binding.describe(text)));
+  }
+
+  /**
+   * Converts a UI workflow to the API prompt exactly as the editor's "Save (API)" does.
+   * Problems that leave a usable prompt are `warnings`, not errors.
+   * @param {WorkflowInput} input
+   * @param {ConvertOptions} [options]
+   * @returns {ConvertResult}
+   */
+  function convert(input, options) {
+    const text = textOf(input);
+    const { handle, optionsText } = split(options);
+    return call(() => decode(binding.convert(text, handle, optionsText)));
+  }
+
+  /**
+   * JSON text in, the prompt's JSON text out (exact, no JavaScript numbers involved).
+   * @param {string} text
+   * @param {ConvertOptions} [options]
+   * @returns {string}
+   */
+  function convertJson(text, options) {
+    ready();
+    const { handle, optionsText } = split(options);
+    return call(() => binding.convertJson(text, handle, optionsText));
+  }
+
+  /**
+   * Every parameter of the prompt with its spec (type, current value, default/min/max/step/
+   * round/choices) and its role (`positive`, `seed`, `steps`, `checkpoint`…).
+   * @param {WorkflowInput} input
+   * @param {ConvertOptions} [options]
+   * @returns {ParamSpec[]}
+   */
+  function listParams(input, options) {
+    const text = textOf(input);
+    const { handle, optionsText } = split(options);
+    return call(() => decode(binding.listParams(text, handle, optionsText)));
+  }
+
+  /**
+   * Nodes (and inputs) a selector names: `positive`, `#12:5.text`, `title:Upscale`, `KSampler[1].seed`, `KSampler[*]`.
+   * @param {WorkflowInput} input
+   * @param {string} selector
+   * @param {ConvertOptions} [options]
+   * @returns {FoundNode[]}
+   */
+  function findNodes(input, selector, options) {
+    const text = textOf(input);
+    const { handle, optionsText } = split(options);
+    return call(() => decode(binding.findNodes(text, String(selector), handle, optionsText)));
+  }
+
+  /**
+   * Applies overrides all-or-nothing; refusals (out of range, not a choice, unknown selector)
+   * are returned in `issues` with `ok: false`, never thrown.
+   * @param {WorkflowInput} input
+   * @param {Record<string, any>} overrides `{seed: 42n, positive: 'a fox', '#3.steps': 20}`, or a sparse API body `{3: {inputs: {seed: 1}}}`.
+   * @param {ConvertOptions & {seedMode?: string, rngSeed?: number | bigint}} [options]
+   * @returns {OverrideResult}
+   */
+  function applyOverrides(input, overrides, options) {
+    const text = textOf(input);
+    const { handle, optionsText } = split(options);
+    const overridesText = call(() => encode(overrides ?? {}));
+    return call(() => decode(binding.applyOverrides(text, overridesText, handle, optionsText)));
+  }
+
+  /**
+   * `applyOverrides` that returns the prompt, or throws `OVERRIDES_REFUSED` with the `issues`.
+   * @param {WorkflowInput} input
+   * @param {Record<string, any>} overrides
+   * @param {ConvertOptions} [options]
+   * @returns {Record<string, any>}
+   */
+  function set(input, overrides, options) {
+    const result = applyOverrides(input, overrides, options);
+    if (!result.ok) {
+      const first = result.issues[0];
+      throw new ComfyError('OVERRIDES_REFUSED', `overrides refused: ${first?.message ?? 'invalid'}`, { issues: result.issues });
+    }
+    return result.prompt;
+  }
+
+  /**
+   * What the server would answer to this prompt: `{accepted, status, body}` with the very
+   * `node_errors` ComfyUI would send. A UI workflow is converted first.
+   * @param {WorkflowInput} input
+   * @param {ConvertOptions} [options]
+   * @returns {Validation}
+   */
+  function validate(input, options) {
+    const text = textOf(input);
+    const { handle, optionsText } = split(options);
+    return call(() => decode(binding.validate(text, handle, optionsText)));
+  }
+
+  /**
+   * The `prompt` and `workflow` ComfyUI embedded in a file it wrote (`null` where absent).
+   * @param {Uint8Array} bytes
+   * @returns {Embedded}
+   */
+  function extractFromImage(bytes) {
+    ready();
+    if (!isBytes(bytes)) throw new ComfyError('INVALID_ARGUMENT', 'expected the file as a Uint8Array', { path: 'bytes' });
+    return call(() => decode(binding.extract(bytes)));
+  }
+
+  async function toBytes(data) {
+    if (isBytes(data)) return data;
+    if (data instanceof ArrayBuffer) return new Uint8Array(data);
+    if (typeof Blob !== 'undefined' && data instanceof Blob) return new Uint8Array(await data.arrayBuffer());
+    throw new ComfyError('INVALID_ARGUMENT', 'expected file data as Uint8Array, ArrayBuffer or Blob', { path: 'data' });
+  }
+
+  function item(raw) {
+    const event = decode(raw.json);
+    if (raw.bytes) event.image = raw.bytes;
+    return event;
+  }
+
+  /** A submitted job: events as they happen (callbacks or `for await`), and its result. */
+  class Job {
+    /** @param {any} native @param {ComfyClient} client */
+    constructor(native, client) {
+      this.#native = native;
+      /** The server's prompt id. @type {string} */
+      this.promptId = native.promptId;
+      /** The client that submitted it. */
+      this.client = client;
+      this.#done = new Promise((resolve) => { this.#resolve = resolve; });
+      this.#pump();
+    }
+
+    #native;
+    #events = [];
+    #listeners = new Map();
+    #waiters = [];
+    #done;
+    #resolve;
+    #finished = false;
+
+    async #pump() {
+      for (;;) {
+        let event;
+        try {
+          const raw = await this.#native.next();
+          if (raw === null) break;
+          event = item(raw);
+        } catch (err) {
+          const e = toComfyError(err);
+          event = { type: 'finished', promptId: this.promptId, result: { promptId: this.promptId, status: 'JOB_LOST', ok: false, outputs: {}, files: [], error: { message: e.message, code: e.code } } };
+        }
+        this.#emit(event);
+        if (event.type === 'finished') {
+          this.#finished = true;
+          this.#resolve(event.result);
+          break;
+        }
+      }
+      if (!this.#finished) {
+        this.#finished = true;
+        const result = { promptId: this.promptId, status: 'JOB_LOST', ok: false, outputs: {}, files: [] };
+        this.#emit({ type: 'finished', promptId: this.promptId, result });
+        this.#resolve(result);
+      }
+      for (const w of this.#waiters.splice(0)) w();
+    }
+
+    #emit(event) {
+      this.#events.push(event);
+      for (const type of [event.type, '*']) {
+        for (const cb of this.#listeners.get(type) ?? []) {
+          try { cb(event); } catch (err) { queueMicrotask(() => { throw err; }); }
+        }
+      }
+      for (const w of this.#waiters.splice(0)) w();
+    }
+
+    /**
+     * Calls `callback` for each event of this type (`queued`, `started`, `cached`,
+     * `executing`, `progress`, `preview`, `output`, `text`, `finished`, or `*` for all).
+     * Events that already happened are not replayed (use the async iterator for that).
+     * @param {string} type
+     * @param {(event: JobEvent) => void} callback
+     * @returns {this}
+     */
+    on(type, callback) {
+      if (!this.#listeners.has(type)) this.#listeners.set(type, new Set());
+      this.#listeners.get(type).add(callback);
+      return this;
+    }
+
+    /** @param {string} type @param {(event: JobEvent) => void} callback @returns {this} */
+    off(type, callback) {
+      this.#listeners.get(type)?.delete(callback);
+      return this;
+    }
+
+    /**
+     * The result, whatever the outcome (`status` says which); never rejects.
+     * @returns {Promise<JobResult>}
+     */
+    wait() {
+      return this.#done;
+    }
+
+    /**
+     * Cancels this job and no other: removed from the queue if it waits, interrupted if it runs.
+     * @returns {Promise<void>}
+     */
+    cancel() {
+      return callAsync(this.#native.cancel());
+    }
+
+    /**
+     * Every event from the job's start, then those to come, ending with `finished`.
+     * @returns {AsyncIterator<JobEvent>}
+     */
+    async *[Symbol.asyncIterator]() {
+      let k = 0;
+      for (;;) {
+        while (k < this.#events.length) {
+          const event = this.#events[k++];
+          yield event;
+          if (event.type === 'finished') return;
+        }
+        if (this.#finished && k >= this.#events.length) return;
+        await new Promise((resolve) => this.#waiters.push(resolve));
+      }
+    }
+  }
+
+  /** One ComfyUI server: one WebSocket opened before any job, every job followed to its end. */
+  class ComfyClient {
+    /**
+     * Connects (resolves once the WebSocket is open).
+     * @param {string | ConnectOptions} server
+     * @param {Partial<ConnectOptions>} [options]
+     * @returns {Promise<ComfyClient>}
+     */
+    static async connect(server, options = {}) {
+      ready();
+      const all = typeof server === 'string' ? { ...options, server } : { ...server, ...options };
+      const { signal, timeoutMs, ...config } = all;
+      const pending = callAsync(binding.connect(encode(config)));
+      const native = await bounded(pending, { signal, timeoutMs }, () => {
+        pending.then((n) => n.close(), () => {});
+      });
+      return new ComfyClient(native, config.server);
+    }
+
+    /** @param {any} native @param {string} server */
+    constructor(native, server) {
+      this.#native = native;
+      /** The server's base URL. @type {string} */
+      this.server = server;
+    }
+
+    #native;
+    #catalog = null;
+    #messageListeners = new Map();
+    #pumping = false;
+    #closed = false;
+
+    /** This client's id (the WebSocket's `clientId`). @type {string} */
+    get clientId() {
+      return this.#native.clientId;
+    }
+
+    /**
+     * The server's catalog, read once and kept (`refresh: true` reads it again).
+     * @param {CallOptions & {refresh?: boolean}} [options]
+     * @returns {Promise<Catalog>}
+     */
+    async objectInfo(options = {}) {
+      if (!this.#catalog || options.refresh) {
+        this.#catalog = await bounded(this.#native.objectInfo(), options);
+      }
+      return this.#catalog;
+    }
+
+    /**
+     * The `/object_info` answer as a plain object (integers beyond 2^53 as BigInt).
+     * @param {CallOptions} [options]
+     * @returns {Promise<Record<string, any>>}
+     */
+    async objectInfoRaw(options) {
+      return decode(await bounded(this.#native.objectInfoText(), options));
+    }
+
+    /**
+     * The API prompt to submit, as JSON text: a UI workflow is converted with the server's
+     * catalog, `params` are applied (all or nothing: `OVERRIDES_REFUSED`), `seedMode` too.
+     */
+    async #promptText(input, options) {
+      const { params, seedMode, rngSeed } = options;
+      if (!params && !seedMode && !isUiWorkflow(input) && !isBytes(input) && typeof input === 'object' && input !== null) {
+        return call(() => encode(input));
+      }
+      const catalog = await this.objectInfo(options);
+      const text = textOf(input);
+      if (params || seedMode) {
+        const result = call(() => decode(binding.applyOverrides(text, encode(params ?? {}), catalog.handle, encode({ seedMode, rngSeed }))));
+        if (!result.ok) {
+          throw new ComfyError('OVERRIDES_REFUSED', `overrides refused: ${result.issues[0]?.message ?? 'invalid'}`, { issues: result.issues });
+        }
+        return encode(result.prompt);
+      }
+      const parsed = parseWorkflow(text);
+      return parsed.format === 'api' ? text : call(() => binding.convertJson(text, catalog.handle, undefined));
+    }
+
+    /**
+     * Queues a workflow or prompt and returns the Job (following it from before it is
+     * queued, so a job that ends at once is not missed). A refused prompt rejects with
+     * `PROMPT_REJECTED` (`err.nodeErrors` as the server sent them).
+     * @param {WorkflowInput} input
+     * @param {SubmitOptions} [options]
+     * @returns {Promise<Job>}
+     */
+    async queuePrompt(input, options = {}) {
+      const { signal, timeoutMs, promptId, front, extraData, partialExecutionTargets } = options;
+      if (signal?.aborted) throw abortError(signal);
+      const text = await this.#promptText(input, options);
+      const submitOptions = encode({ promptId, front, extraData, partialExecutionTargets, timeoutMs });
+      const native = await callAsync(this.#native.submit(text, submitOptions));
+      const job = new Job(native, this);
+      if (options.onEvent) job.on('*', options.onEvent);
+      if (options.onProgress) job.on('progress', options.onProgress);
+      if (options.onPreview) job.on('preview', options.onPreview);
+      if (signal) {
+        const onAbort = () => job.cancel().catch(() => {});
+        if (signal.aborted) onAbort();
+        else {
+          signal.addEventListener('abort', onAbort, { once: true });
+          job.wait().then(() => signal.removeEventListener('abort', onAbort));
+        }
+      }
+      return job;
+    }
+
+    /**
+     * Queues, follows to the end and returns what the job produced. Rejects with the outcome's
+     * code (`EXECUTION_ERROR`, `INTERRUPTED`, `CANCELLED`, `TIMEOUT`, `JOB_LOST`,
+     * `PROMPT_REJECTED`, `ABORTED`) and `err.result`, unless `throwOnFailure: false`.
+     * @param {WorkflowInput} input
+     * @param {SubmitOptions} [options]
+     * @returns {Promise<JobResult>}
+     */
+    async run(input, options = {}) {
+      const job = await this.queuePrompt(input, options);
+      const result = await job.wait();
+      if (result.ok || options.throwOnFailure === false) return result;
+      if (options.signal?.aborted) throw Object.assign(abortError(options.signal), { result });
+      const message = result.error?.exception_message ?? result.error?.message ?? `job ended with ${result.status}`;
+      const code = ERROR_CODES_OF_OUTCOMES.has(result.status) ? result.status : 'JOB_FAILED';
+      throw new ComfyError(code, String(message).trim(), { result, promptId: result.promptId });
+    }
+
+    /**
+     * Cancels one of this client's jobs and nothing else.
+     * @param {string} promptId
+     * @param {CallOptions} [options]
+     * @returns {Promise<void>}
+     */
+    cancel(promptId, options) {
+      return bounded(this.#native.cancel(promptId), options);
+    }
+
+    /**
+     * `POST /interrupt` for this prompt id, or whatever runs when none is given (prefer `cancel`).
+     * @param {string} [promptId]
+     * @param {CallOptions} [options]
+     * @returns {Promise<void>}
+     */
+    interrupt(promptId, options) {
+      return bounded(this.#native.interrupt(promptId ?? null), options);
+    }
+
+    /**
+     * History: one prompt's entry, or the last `maxItems` (as the server stores them).
+     * @param {string} [promptId]
+     * @param {CallOptions & {maxItems?: number, offset?: number}} [options]
+     * @returns {Promise<Record<string, any>>}
+     */
+    async getHistory(promptId, options = {}) {
+      const { signal, timeoutMs, ...rest } = options;
+      return decode(await bounded(this.#native.history(promptId ?? null, encode(rest)), { signal, timeoutMs }));
+    }
+
+    /**
+     * The queue in execution order.
+     * @param {CallOptions} [options]
+     * @returns {Promise<QueueState>}
+     */
+    async getQueue(options) {
+      return decode(await bounded(this.#native.queue(), options));
+    }
+
+    /**
+     * Uploads an input image (or a mask); the server may rename it — use `inputName`.
+     * @param {Uint8Array | ArrayBuffer | Blob} data
+     * @param {string} filename
+     * @param {CallOptions & {type?: 'image' | 'mask', subfolder?: string, overwrite?: boolean, original?: {filename: string, subfolder?: string, type?: string}}} [options]
+     * @returns {Promise<UploadedFile>}
+     */
+    async upload(data, filename, options = {}) {
+      const { signal, timeoutMs, ...rest } = options;
+      const bytes = await toBytes(data);
+      return decode(await bounded(this.#native.upload(bytes, String(filename), encode(rest)), { signal, timeoutMs }));
+    }
+
+    /**
+     * Downloads a file (an output of a result's `files`, or `{filename, subfolder, type}`).
+     * @param {{filename: string, subfolder?: string, type?: string}} file
+     * @param {CallOptions} [options]
+     * @returns {Promise<Uint8Array>}
+     */
+    async view(file, options) {
+      const { filename, subfolder = '', type = 'output' } = file ?? {};
+      return bounded(this.#native.view(encode({ filename, subfolder, type })), options);
+    }
+
+    /** @param {CallOptions} [options] @returns {Promise<Record<string, any>>} */
+    async systemStats(options) {
+      return decode(await bounded(this.#native.systemStats(), options));
+    }
+
+    /**
+     * Unloads models and/or frees memory on the server.
+     * @param {CallOptions & {unloadModels?: boolean, freeMemory?: boolean}} [options]
+     * @returns {Promise<void>}
+     */
+    free(options = {}) {
+      const { signal, timeoutMs, ...rest } = options;
+      return bounded(this.#native.free(encode(rest)), { signal, timeoutMs });
+    }
+
+    /** @param {string[]} promptIds @param {CallOptions} [options] @returns {Promise<void>} */
+    deleteHistory(promptIds, options) {
+      return bounded(this.#native.deleteHistory(encode(promptIds)), options);
+    }
+
+    /** @param {CallOptions} [options] @returns {Promise<void>} */
+    clearHistory(options) {
+      return bounded(this.#native.clearHistory(), options);
+    }
+
+    /** Removes waiting prompts (any client's: prefer `cancel` for your own). @param {string[]} promptIds @param {CallOptions} [options] @returns {Promise<void>} */
+    deleteQueued(promptIds, options) {
+      return bounded(this.#native.deleteQueued(encode(promptIds)), options);
+    }
+
+    /** @param {CallOptions} [options] @returns {Promise<void>} */
+    clearQueue(options) {
+      return bounded(this.#native.clearQueue(), options);
+    }
+
+    async #pumpMessages() {
+      if (this.#pumping) return;
+      this.#pumping = true;
+      await this.#native.watchMessages();
+      for (;;) {
+        let raw;
+        try {
+          raw = await this.#native.nextMessage();
+        } catch {
+          raw = null;
+        }
+        if (raw === null) break;
+        const message = item(raw);
+        for (const type of [message.type, '*']) {
+          for (const cb of this.#messageListeners.get(type) ?? []) {
+            try { cb(message); } catch (err) { queueMicrotask(() => { throw err; }); }
+          }
+        }
+      }
+      for (const cb of this.#messageListeners.get('close') ?? []) cb({ type: 'close' });
+    }
+
+    /**
+     * Calls `callback` for each server message of this type (`status`, `progress`,
+     * `executing`, `executed`, `preview`, `execution_error`…, or `*` for all) from now on.
+     * @param {string} type
+     * @param {(message: ServerMessage) => void} callback
+     * @returns {() => void} Unsubscribes.
+     */
+    on(type, callback) {
+      if (!this.#messageListeners.has(type)) this.#messageListeners.set(type, new Set());
+      this.#messageListeners.get(type).add(callback);
+      this.#pumpMessages();
+      return () => this.#messageListeners.get(type)?.delete(callback);
+    }
+
+    /**
+     * Server messages from now on, as an async iterator; ends when the client closes or
+     * `signal` aborts.
+     * @param {{signal?: AbortSignal, types?: string[]}} [options]
+     * @returns {AsyncIterable<ServerMessage>}
+     */
+    events({ signal, types } = {}) {
+      const queue = [];
+      let wake = null;
+      let ended = false;
+      const push = (m) => {
+        if (m.type === 'close') ended = true;
+        else if (!types || types.includes(m.type)) queue.push(m);
+        wake?.();
+      };
+      const offAll = this.on('*', push);
+      const offClose = this.on('close', push);
+      const stop = () => { ended = true; offAll(); offClose(); wake?.(); };
+      signal?.addEventListener('abort', stop, { once: true });
+      return {
+        [Symbol.asyncIterator]() { return this; },
+        async next() {
+          for (;;) {
+            if (queue.length) return { value: queue.shift(), done: false };
+            if (ended || signal?.aborted) { stop(); return { value: undefined, done: true }; }
+            await new Promise((resolve) => { wake = resolve; });
+            wake = null;
+          }
+        },
+        async return() { stop(); return { value: undefined, done: true }; },
+      };
+    }
+
+    /** Closes the socket; jobs still followed end as `JOB_LOST`. */
+    close() {
+      if (this.#closed) return;
+      this.#closed = true;
+      this.#native.close();
+    }
+  }
+
+  /** Several servers as one: each job goes to a capable server with the shortest queue. */
+  class ComfyPool {
+    /**
+     * Connects to every server (those that cannot be reached are left out; none → error).
+     * @param {Array<string | ConnectOptions>} servers
+     * @param {Partial<ConnectOptions>} [options]
+     * @returns {Promise<ComfyPool>}
+     */
+    static async connect(servers, options = {}) {
+      const settled = await Promise.allSettled(servers.map((s) => ComfyClient.connect(s, options)));
+      const clients = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value);
+      if (clients.length === 0) {
+        const first = settled.find((s) => s.status === 'rejected');
+        throw new ComfyError('NO_SERVER', 'no server of the pool could be reached', { errors: settled.map((s) => s.reason?.message ?? null), cause: first?.reason });
+      }
+      return new ComfyPool(clients);
+    }
+
+    /** @param {ComfyClient[]} clients */
+    constructor(clients) {
+      /** @type {ComfyClient[]} */
+      this.clients = clients;
+      this.#inFlight = new Map(clients.map((c) => [c, 0]));
+    }
+
+    #inFlight;
+
+    /**
+     * The client to run this prompt on: one whose catalog has every class and model it needs,
+     * with the fewest jobs (its queue plus this pool's jobs in flight there).
+     * @param {WorkflowInput} input
+     * @param {CallOptions} [options]
+     * @returns {Promise<ComfyClient>}
+     */
+    async pick(input, options = {}) {
+      const reasons = [];
+      const loads = await Promise.all(this.clients.map(async (client) => {
+        try {
+          const catalog = await client.objectInfo(options);
+          const text = isUiWorkflow(input) || isBytes(input) || typeof input === 'string'
+            ? call(() => binding.convertJson(textOf(input), catalog.handle, undefined))
+            : call(() => encode(input));
+          const why = call(() => binding.incapable(text, catalog.handle));
+          if (why) { reasons.push(`${client.server}: ${why}`); return null; }
+          const queue = await client.getQueue(options);
+          return queue.running.length + queue.pending.length + this.#inFlight.get(client);
+        } catch (err) {
+          reasons.push(`${client.server}: ${err.message}`);
+          return null;
+        }
+      }));
+      let best = -1;
+      loads.forEach((load, i) => { if (load !== null && (best < 0 || load < loads[best])) best = i; });
+      if (best < 0) throw new ComfyError('NO_SERVER', `no server can run this prompt: ${reasons.join('; ')}`, { reasons });
+      return this.clients[best];
+    }
+
+    /**
+     * Runs a job on the chosen server, uploading its files there first: `uploads: [{data,
+     * filename, param}]` sets each `param` (a selector such as `#10.image`) to the stored name.
+     * @param {WorkflowInput} input
+     * @param {SubmitOptions & {uploads?: Array<{data: Uint8Array | ArrayBuffer | Blob, filename: string, param: string}>}} [options]
+     * @returns {Promise<JobResult & {server: string}>}
+     */
+    async run(input, options = {}) {
+      const client = await this.pick(input, options);
+      this.#inFlight.set(client, this.#inFlight.get(client) + 1);
+      try {
+        const params = { ...(options.params ?? {}) };
+        for (const upload of options.uploads ?? []) {
+          const stored = await client.upload(upload.data, upload.filename, { signal: options.signal });
+          params[upload.param] = stored.inputName;
+        }
+        const hasParams = Object.keys(params).length > 0;
+        const result = await client.run(input, { ...options, params: hasParams ? params : undefined });
+        return { ...result, server: client.server };
+      } finally {
+        this.#inFlight.set(client, this.#inFlight.get(client) - 1);
+      }
+    }
+
+    /** Closes every client. */
+    close() {
+      for (const c of this.clients) c.close();
+    }
+  }
+
+  return {
+    runtime,
+    version,
+    loadCatalog,
+    embeddedCatalog,
+    parseWorkflow,
+    convert,
+    convertJson,
+    listParams,
+    findNodes,
+    applyOverrides,
+    set,
+    validate,
+    extractFromImage,
+    ComfyClient,
+    ComfyPool,
+    Job,
+    ComfyError,
+  };
+}
+
+export { decode, encode };
