@@ -18,3 +18,11 @@ if [ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $WBG" ]; then
     || cargo install wasm-bindgen-cli --version "$WBG" --force
 fi
 command -v node >/dev/null || { echo "setup: Node.js 20+ is required for the JavaScript tests" >&2; exit 1; }
+
+# Headless Chromium for the browser target of the JavaScript suite (tests/js/browser/run.mjs drives
+# it through playwright-core; no `npx playwright install`). Do not install Debian's binaryen.
+if [ ! -x /usr/bin/chromium ]; then
+  SUDO=$([ "$(id -u)" -eq 0 ] || echo sudo)
+  $SUDO apt-get update
+  $SUDO apt-get install -y --no-install-recommends chromium
+fi
