@@ -25,6 +25,26 @@ fn ws_error(err: impl std::fmt::Display) -> Error {
     }
 }
 
+/// A refused upgrade (403 from a server without our origin allowed, 401 behind a proxy) is an
+/// HTTP answer, so it gets the same typed error as a refused HTTP route.
+fn handshake_error(err: tokio_tungstenite::tungstenite::Error) -> Error {
+    match err {
+        tokio_tungstenite::tungstenite::Error::Http(response) => {
+            let body = response
+                .body()
+                .as_ref()
+                .map(|b| String::from_utf8_lossy(&b[..b.len().min(4096)]).into_owned())
+                .unwrap_or_default();
+            Error::Http {
+                status: response.status().as_u16(),
+                route: "/ws".into(),
+                body,
+            }
+        }
+        other => ws_error(other),
+    }
+}
+
 /// Opens the socket and sends the feature flags (they only count as the first message).
 pub(crate) async fn open(inner: &Inner) -> Result<Socket, Error> {
     let mut request = inner
@@ -46,7 +66,7 @@ pub(crate) async fn open(inner: &Inner) -> Result<Socket, Error> {
     let (mut socket, _) = tokio::time::timeout(inner.config.request_timeout, connect)
         .await
         .map_err(ws_error)?
-        .map_err(ws_error)?;
+        .map_err(handshake_error)?;
     socket
         .send(Message::Text(feature_flags_message().into()))
         .await
