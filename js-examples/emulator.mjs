@@ -1,7 +1,8 @@
 // Starts the ComfyUI emulator bundled with this repository, so every example runs without a GPU
 // or a ComfyUI install. Not part of the comfywire API: with a real server, pass its URL instead.
 //
-//   COMFYWIRE_EMULATOR       the binary (default: <repo>/target/release/comfywire-emulator)
+//   COMFYWIRE_EMULATOR       the binary (default: <repo>/target/release/comfywire-emulator, or
+//                            the debug build when there is no release build)
 //   COMFYWIRE_EMULATOR_ARGS  extra flags for every emulator started, e.g. "--node-ms 1 --steps 2"
 
 import { spawn } from 'node:child_process';
@@ -11,7 +12,10 @@ import { fileURLToPath } from 'node:url';
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
 export function emulatorBinary() {
-  return process.env.COMFYWIRE_EMULATOR || `${REPO}target/release/comfywire-emulator`;
+  if (process.env.COMFYWIRE_EMULATOR) return process.env.COMFYWIRE_EMULATOR;
+  const release = `${REPO}target/release/comfywire-emulator`;
+  const debug = `${REPO}target/debug/comfywire-emulator`;
+  return existsSync(release) || !existsSync(debug) ? release : debug;
 }
 
 /**

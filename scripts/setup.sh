@@ -26,3 +26,7 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update
   $SUDO apt-get install -y --no-install-recommends chromium
 fi
+
+# The JavaScript toolchain and test dependencies, exactly as locked (napi CLI, playwright-core,
+# TypeScript for the type-drift check, publint, Vite for the bundling test).
+npm ci --no-audit --no-fund --loglevel=error

@@ -24,23 +24,56 @@ cargo test --workspace 2>&1 | tee target/test.log
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1); if ($i ~ /^ignored;?$/) s += $(i-1) } }
      END { printf "rust: %d passed, %d failed, %d skipped\n", p, f, s }' target/test.log
 
-echo "== wasm build (browser profile) and the wasm-in-Node tests"
+echo "== the npm package: Node addon (napi) and WebAssembly builds"
 cargo build -p comfywire-emulator
-cargo build -p comfywire-wasm --target wasm32-unknown-unknown --profile wasm-release
-WASM=target/wasm32-unknown-unknown/wasm-release/comfywire_wasm.wasm
-wasm-bindgen --target nodejs --out-dir target/wasm-pkg-node "$WASM"
-wasm-bindgen --target web --remove-name-section --out-dir target/wasm-pkg-web "$WASM"
-raw=$(wc -c < target/wasm-pkg-web/comfywire_wasm_bg.wasm)
-gz=$(gzip -9c target/wasm-pkg-web/comfywire_wasm_bg.wasm | wc -c)
-echo "wasm module (web): $raw bytes, $gz bytes gzip -9"
-NODE_FLAGS=()
-if ! node -e 'process.exit(typeof WebSocket === "function" ? 0 : 1)'; then
-  NODE_FLAGS=(--experimental-websocket)   # Node 20
+bash scripts/build-js.sh
+raw=$(wc -c < node/wasm/web/comfywire_wasm_bg.wasm)
+gz=$(gzip -9c node/wasm/web/comfywire_wasm_bg.wasm | wc -c)
+glue=$(gzip -9c node/wasm/web/comfywire_wasm.js node/lib/api.js node/lib/json.js node/lib/browser.js | wc -c)
+echo "wasm module (web): $raw bytes, $gz bytes gzip -9; JS glue + API: $glue bytes gzip -9"
+
+echo "== generated types match the committed ones (Rust shapes -> binding.d.cts -> types/*.d.ts)"
+node_modules/.bin/tsc -p node/tsconfig.json
+git diff --exit-code --stat -- node/binding.d.cts node/types \
+  || { echo "type drift: commit the regenerated node/binding.d.cts and node/types" >&2; exit 1; }
+untracked=$(git ls-files --others --exclude-standard -- node/types)
+[ -z "$untracked" ] || { echo "type drift: new files $untracked" >&2; exit 1; }
+
+echo "== the package lints clean (publint)"
+node_modules/.bin/publint node --strict
+
+echo "== npm tarballs (what npm publish would upload)"
+cp node/comfywire.linux-x64-gnu.node node/npm/linux-x64-gnu/
+for dir in node node/npm/linux-x64-gnu; do
+  (cd "$dir" && npm pack --dry-run --json 2>/dev/null) \
+    | node -e 'const [p] = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(`${p.name}: ${p.entryCount} files, ${p.size} bytes packed, ${p.unpackedSize} unpacked`)'
+done
+
+echo "== the JavaScript behaviour suite in three targets, shapes, examples"
+rm -f target/js-*.log
+export EMULATOR="$PWD/target/debug/comfywire-emulator" COMFYWIRE_EMULATOR="$PWD/target/debug/comfywire-emulator"
+NODE_WS=()
+node -e 'process.exit(typeof WebSocket === "function" ? 0 : 1)' || NODE_WS=(--experimental-websocket) # Node 20
+js_status=0
+run_js() { # name, then the command; keeps going so every target reports
+  local name=$1; shift
+  echo "-- $name"
+  if "$@" > "target/js-$name.log" 2>&1; then :; else js_status=1; fi
+  grep -E '^(not ok|# (tests|pass|fail|skipped))' "target/js-$name.log" | sed "s/^/$name: /"
+  grep -q '^not ok' "target/js-$name.log" && { js_status=1; grep -A12 '^not ok' "target/js-$name.log" | head -60; }
+  return 0
+}
+run_js napi env TARGET=napi node --test --test-timeout=120000 tests/js/behaviour.test.mjs
+run_js wasm-node env TARGET=wasm-node node "${NODE_WS[@]}" --test --test-timeout=120000 tests/js/behaviour.test.mjs
+run_js wasm-browser node tests/js/browser/run.mjs tests/js/behaviour.test.mjs
+run_js shapes node --test --test-timeout=120000 tests/js/shapes.test.mjs
+run_js examples node --test --test-timeout=120000 tests/js/examples.test.mjs
+run_js harness node --test --test-timeout=120000 tests/js/harness/selftest.test.mjs
+if [ -f tests/js/browser-example.test.mjs ]; then
+  run_js browser-example node --test --test-timeout=300000 tests/js/browser-example.test.mjs
 fi
-WASM_PKG="$PWD/target/wasm-pkg-node" EMULATOR="$PWD/target/debug/comfywire-emulator" \
-  node "${NODE_FLAGS[@]}" --import ./tests/js/node20-websocket-polyfill.mjs --test tests/js/ 2>&1 | tee target/js-test.log
-js_pass=$(awk '/^# pass/ {print $3}' target/js-test.log); js_fail=$(awk '/^# fail/ {print $3}' target/js-test.log)
+
 awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1); if ($i ~ /^ignored;?$/) s += $(i-1) } }
      END { printf "rust: %d passed, %d failed, %d skipped\n", p, f, s }' target/test.log
-echo "js (wasm-in-Node): ${js_pass:-0} passed, ${js_fail:-0} failed"
-[ "${js_fail:-1}" = 0 ]
+cat target/js-*.log | awk '/^# pass/ { p += $3 } /^# fail/ { f += $3 } END { printf "js: %d passed, %d failed\n", p, f }'
+exit $js_status

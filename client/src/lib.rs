@@ -216,6 +216,13 @@ impl Client {
         self.inner.messages.subscribe()
     }
 
+    /// Resolves once [`Client::close`] was called (at once if it already was): message
+    /// readers use it to stop, since the message channel itself outlives the socket.
+    pub async fn closed(&self) {
+        let mut closing = self.inner.shutdown.subscribe();
+        let _ = closing.wait_for(|closed| *closed).await;
+    }
+
     /// Stops the socket and timers; jobs still being followed end as lost.
     pub fn close(&self) {
         let _ = self.inner.shutdown.send(true);

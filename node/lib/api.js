@@ -1,5 +1,5 @@
-// The comfywire JavaScript API, written once for every runtime. `createApi(binding)` builds it
-// over a low-level binding: the Node addon (napi) or the WebAssembly module. Both bindings speak
+// The comfywire JavaScript API, written once for every runtime. `useBinding(binding)` sets
+// the low-level binding it runs on: the Node addon (napi) or the WebAssembly module. Both bindings speak
 // JSON text and have the same names (node/BINDING.md); all protocol and conversion logic is in
 // the Rust core behind them. This file only shapes values, promises, events and cancellation.
 
@@ -170,709 +170,714 @@ function split(options = {}) {
   return { handle: catalog?.handle, optionsText: encode(rest), signal, timeoutMs };
 }
 
-/**
- * Builds the public API over a binding.
- * @param {any} binding The low-level binding (napi addon or wasm module).
- * @param {{runtime: string, ready?: () => void}} info
- */
-export function createApi(binding, { runtime, ready = () => {} }) {
-  /** The workflow as JSON text; bytes of a media file give their embedded workflow (or prompt). */
-  function textOf(input) {
-    ready();
-    if (typeof input === 'string') return input;
-    if (isBytes(input)) {
-      let k = 0;
-      while (k < input.length && (input[k] === 0x20 || input[k] === 0x0a || input[k] === 0x0d || input[k] === 0x09 || input[k] === 0xef || input[k] === 0xbb || input[k] === 0xbf)) k++;
-      if (input[k] === 0x7b) return utf8.decode(input);
-      const found = call(() => decode(binding.extract(input)));
-      return encode(found.workflow ?? found.prompt);
-    }
-    if (input === null || typeof input !== 'object') {
-      throw new ComfyError('INVALID_ARGUMENT', 'expected a workflow or prompt: an object, JSON text or file bytes', { path: 'input' });
-    }
-    return call(() => encode(input));
-  }
+// The binding this module instance serves (one per process: the entry that imports it sets it).
+let binding;
+/** @type {() => void} */
+let ready = () => {
+  throw new ComfyError('NOT_INITIALIZED', 'comfywire: no binding loaded');
+};
 
-  function isUiWorkflow(input) {
-    return input !== null && typeof input === 'object' && !isBytes(input) && Array.isArray(input.nodes);
-  }
-
-  /** @returns {string} */
-  function version() {
-    ready();
-    return binding.version();
-  }
-
-  /**
-   * Parses the text (or object) of a `GET /object_info` answer, keeping integers exact.
-   * @param {string | object} objectInfo
-   * @returns {Catalog}
-   */
-  function loadCatalog(objectInfo) {
-    ready();
-    const text = typeof objectInfo === 'string' ? objectInfo : encode(objectInfo);
-    return call(() => binding.Catalog.fromJson(text));
-  }
-
-  /**
-   * ComfyUI 0.3.64's catalog, built in (what conversion uses when no catalog is given).
-   * @returns {Catalog}
-   */
-  function embeddedCatalog() {
-    ready();
-    return call(() => binding.Catalog.embedded());
-  }
-
-  /**
-   * What a document is: `{format: 'ui' | 'api', version, nodes, links, subgraphs…}`.
-   * @param {WorkflowInput} input
-   * @returns {WorkflowInfo}
-   */
-  function parseWorkflow(input) {
-    const text = textOf(input);
-    return call(() => decode(binding.describe(text)));
-  }
-
-  /**
-   * Converts a UI workflow to the API prompt exactly as the editor's "Save (API)" does.
-   * Problems that leave a usable prompt are `warnings`, not errors.
-   * @param {WorkflowInput} input
-   * @param {ConvertOptions} [options]
-   * @returns {ConvertResult}
-   */
-  function convert(input, options) {
-    const text = textOf(input);
-    const { handle, optionsText } = split(options);
-    return call(() => decode(binding.convert(text, handle, optionsText)));
-  }
-
-  /**
-   * JSON text in, the prompt's JSON text out (exact, no JavaScript numbers involved).
-   * @param {string} text
-   * @param {ConvertOptions} [options]
-   * @returns {string}
-   */
-  function convertJson(text, options) {
-    ready();
-    const { handle, optionsText } = split(options);
-    return call(() => binding.convertJson(text, handle, optionsText));
-  }
-
-  /**
-   * Every parameter of the prompt with its spec (type, current value, default/min/max/step/
-   * round/choices) and its role (`positive`, `seed`, `steps`, `checkpoint`…).
-   * @param {WorkflowInput} input
-   * @param {ConvertOptions} [options]
-   * @returns {ParamSpec[]}
-   */
-  function listParams(input, options) {
-    const text = textOf(input);
-    const { handle, optionsText } = split(options);
-    return call(() => decode(binding.listParams(text, handle, optionsText)));
-  }
-
-  /**
-   * Nodes (and inputs) a selector names: `positive`, `#12:5.text`, `title:Upscale`, `KSampler[1].seed`, `KSampler[*]`.
-   * @param {WorkflowInput} input
-   * @param {string} selector
-   * @param {ConvertOptions} [options]
-   * @returns {FoundNode[]}
-   */
-  function findNodes(input, selector, options) {
-    const text = textOf(input);
-    const { handle, optionsText } = split(options);
-    return call(() => decode(binding.findNodes(text, String(selector), handle, optionsText)));
-  }
-
-  /**
-   * Applies overrides all-or-nothing; refusals (out of range, not a choice, unknown selector)
-   * are returned in `issues` with `ok: false`, never thrown.
-   * @param {WorkflowInput} input
-   * @param {Record<string, any>} overrides `{seed: 42n, positive: 'a fox', '#3.steps': 20}`, or a sparse API body `{3: {inputs: {seed: 1}}}`.
-   * @param {ConvertOptions & {seedMode?: string, rngSeed?: number | bigint}} [options]
-   * @returns {OverrideResult}
-   */
-  function applyOverrides(input, overrides, options) {
-    const text = textOf(input);
-    const { handle, optionsText } = split(options);
-    const overridesText = call(() => encode(overrides ?? {}));
-    return call(() => decode(binding.applyOverrides(text, overridesText, handle, optionsText)));
-  }
-
-  /**
-   * `applyOverrides` that returns the prompt, or throws `OVERRIDES_REFUSED` with the `issues`.
-   * @param {WorkflowInput} input
-   * @param {Record<string, any>} overrides
-   * @param {ConvertOptions} [options]
-   * @returns {Record<string, any>}
-   */
-  function set(input, overrides, options) {
-    const result = applyOverrides(input, overrides, options);
-    if (!result.ok) {
-      const first = result.issues[0];
-      throw new ComfyError('OVERRIDES_REFUSED', `overrides refused: ${first?.message ?? 'invalid'}`, { issues: result.issues });
-    }
-    return result.prompt;
-  }
-
-  /**
-   * What the server would answer to this prompt: `{accepted, status, body}` with the very
-   * `node_errors` ComfyUI would send. A UI workflow is converted first.
-   * @param {WorkflowInput} input
-   * @param {ConvertOptions} [options]
-   * @returns {Validation}
-   */
-  function validate(input, options) {
-    const text = textOf(input);
-    const { handle, optionsText } = split(options);
-    return call(() => decode(binding.validate(text, handle, optionsText)));
-  }
-
-  /**
-   * The `prompt` and `workflow` ComfyUI embedded in a file it wrote (`null` where absent).
-   * @param {Uint8Array} bytes
-   * @returns {Embedded}
-   */
-  function extractFromImage(bytes) {
-    ready();
-    if (!isBytes(bytes)) throw new ComfyError('INVALID_ARGUMENT', 'expected the file as a Uint8Array', { path: 'bytes' });
-    return call(() => decode(binding.extract(bytes)));
-  }
-
-  async function toBytes(data) {
-    if (isBytes(data)) return data;
-    if (data instanceof ArrayBuffer) return new Uint8Array(data);
-    if (typeof Blob !== 'undefined' && data instanceof Blob) return new Uint8Array(await data.arrayBuffer());
-    throw new ComfyError('INVALID_ARGUMENT', 'expected file data as Uint8Array, ArrayBuffer or Blob', { path: 'data' });
-  }
-
-  function item(raw) {
-    const event = decode(raw.json);
-    if (raw.bytes) event.image = raw.bytes;
-    return event;
-  }
-
-  /** A submitted job: events as they happen (callbacks or `for await`), and its result. */
-  class Job {
-    /** @param {any} native @param {ComfyClient} client */
-    constructor(native, client) {
-      this.#native = native;
-      /** The server's prompt id. @type {string} */
-      this.promptId = native.promptId;
-      /** The client that submitted it. */
-      this.client = client;
-      this.#done = new Promise((resolve) => { this.#resolve = resolve; });
-      this.#pump();
-    }
-
-    #native;
-    #events = [];
-    #listeners = new Map();
-    #waiters = [];
-    #done;
-    #resolve;
-    #finished = false;
-
-    async #pump() {
-      for (;;) {
-        let event;
-        try {
-          const raw = await this.#native.next();
-          if (raw === null) break;
-          event = item(raw);
-        } catch (err) {
-          const e = toComfyError(err);
-          event = { type: 'finished', promptId: this.promptId, result: { promptId: this.promptId, status: 'JOB_LOST', ok: false, outputs: {}, files: [], error: { message: e.message, code: e.code } } };
-        }
-        this.#emit(event);
-        if (event.type === 'finished') {
-          this.#finished = true;
-          this.#resolve(event.result);
-          break;
-        }
-      }
-      if (!this.#finished) {
-        this.#finished = true;
-        const result = { promptId: this.promptId, status: 'JOB_LOST', ok: false, outputs: {}, files: [] };
-        this.#emit({ type: 'finished', promptId: this.promptId, result });
-        this.#resolve(result);
-      }
-      for (const w of this.#waiters.splice(0)) w();
-    }
-
-    #emit(event) {
-      this.#events.push(event);
-      for (const type of [event.type, '*']) {
-        for (const cb of this.#listeners.get(type) ?? []) {
-          try { cb(event); } catch (err) { queueMicrotask(() => { throw err; }); }
-        }
-      }
-      for (const w of this.#waiters.splice(0)) w();
-    }
-
-    /**
-     * Calls `callback` for each event of this type (`queued`, `started`, `cached`,
-     * `executing`, `progress`, `preview`, `output`, `text`, `finished`, or `*` for all).
-     * Events that already happened are not replayed (use the async iterator for that).
-     * @param {string} type
-     * @param {(event: JobEvent) => void} callback
-     * @returns {this}
-     */
-    on(type, callback) {
-      if (!this.#listeners.has(type)) this.#listeners.set(type, new Set());
-      this.#listeners.get(type).add(callback);
-      return this;
-    }
-
-    /** @param {string} type @param {(event: JobEvent) => void} callback @returns {this} */
-    off(type, callback) {
-      this.#listeners.get(type)?.delete(callback);
-      return this;
-    }
-
-    /**
-     * The result, whatever the outcome (`status` says which); never rejects.
-     * @returns {Promise<JobResult>}
-     */
-    wait() {
-      return this.#done;
-    }
-
-    /**
-     * Cancels this job and no other: removed from the queue if it waits, interrupted if it runs.
-     * @returns {Promise<void>}
-     */
-    cancel() {
-      return callAsync(this.#native.cancel());
-    }
-
-    /**
-     * Every event from the job's start, then those to come, ending with `finished`.
-     * @returns {AsyncIterator<JobEvent>}
-     */
-    async *[Symbol.asyncIterator]() {
-      let k = 0;
-      for (;;) {
-        while (k < this.#events.length) {
-          const event = this.#events[k++];
-          yield event;
-          if (event.type === 'finished') return;
-        }
-        if (this.#finished && k >= this.#events.length) return;
-        await new Promise((resolve) => this.#waiters.push(resolve));
-      }
-    }
-  }
-
-  /** One ComfyUI server: one WebSocket opened before any job, every job followed to its end. */
-  class ComfyClient {
-    /**
-     * Connects (resolves once the WebSocket is open).
-     * @param {string | ConnectOptions} server
-     * @param {Partial<ConnectOptions>} [options]
-     * @returns {Promise<ComfyClient>}
-     */
-    static async connect(server, options = {}) {
-      ready();
-      const all = typeof server === 'string' ? { ...options, server } : { ...server, ...options };
-      const { signal, timeoutMs, ...config } = all;
-      const pending = callAsync(binding.connect(encode(config)));
-      const native = await bounded(pending, { signal, timeoutMs }, () => {
-        pending.then((n) => n.close(), () => {});
-      });
-      return new ComfyClient(native, config.server);
-    }
-
-    /** @param {any} native @param {string} server */
-    constructor(native, server) {
-      this.#native = native;
-      /** The server's base URL. @type {string} */
-      this.server = server;
-    }
-
-    #native;
-    #catalog = null;
-    #messageListeners = new Map();
-    #pumping = false;
-    #closed = false;
-
-    /** This client's id (the WebSocket's `clientId`). @type {string} */
-    get clientId() {
-      return this.#native.clientId;
-    }
-
-    /**
-     * The server's catalog, read once and kept (`refresh: true` reads it again).
-     * @param {CallOptions & {refresh?: boolean}} [options]
-     * @returns {Promise<Catalog>}
-     */
-    async objectInfo(options = {}) {
-      if (!this.#catalog || options.refresh) {
-        this.#catalog = await bounded(this.#native.objectInfo(), options);
-      }
-      return this.#catalog;
-    }
-
-    /**
-     * The `/object_info` answer as a plain object (integers beyond 2^53 as BigInt).
-     * @param {CallOptions} [options]
-     * @returns {Promise<Record<string, any>>}
-     */
-    async objectInfoRaw(options) {
-      return decode(await bounded(this.#native.objectInfoText(), options));
-    }
-
-    /**
-     * The API prompt to submit, as JSON text: a UI workflow is converted with the server's
-     * catalog, `params` are applied (all or nothing: `OVERRIDES_REFUSED`), `seedMode` too.
-     */
-    async #promptText(input, options) {
-      const { params, seedMode, rngSeed } = options;
-      if (!params && !seedMode && !isUiWorkflow(input) && !isBytes(input) && typeof input === 'object' && input !== null) {
-        return call(() => encode(input));
-      }
-      const catalog = await this.objectInfo(options);
-      const text = textOf(input);
-      if (params || seedMode) {
-        const result = call(() => decode(binding.applyOverrides(text, encode(params ?? {}), catalog.handle, encode({ seedMode, rngSeed }))));
-        if (!result.ok) {
-          throw new ComfyError('OVERRIDES_REFUSED', `overrides refused: ${result.issues[0]?.message ?? 'invalid'}`, { issues: result.issues });
-        }
-        return encode(result.prompt);
-      }
-      const parsed = parseWorkflow(text);
-      return parsed.format === 'api' ? text : call(() => binding.convertJson(text, catalog.handle, undefined));
-    }
-
-    /**
-     * Queues a workflow or prompt and returns the Job (following it from before it is
-     * queued, so a job that ends at once is not missed). A refused prompt rejects with
-     * `PROMPT_REJECTED` (`err.nodeErrors` as the server sent them).
-     * @param {WorkflowInput} input
-     * @param {SubmitOptions} [options]
-     * @returns {Promise<Job>}
-     */
-    async queuePrompt(input, options = {}) {
-      const { signal, timeoutMs, promptId, front, extraData, partialExecutionTargets } = options;
-      if (signal?.aborted) throw abortError(signal);
-      const text = await this.#promptText(input, options);
-      const submitOptions = encode({ promptId, front, extraData, partialExecutionTargets, timeoutMs });
-      const native = await callAsync(this.#native.submit(text, submitOptions));
-      const job = new Job(native, this);
-      if (options.onEvent) job.on('*', options.onEvent);
-      if (options.onProgress) job.on('progress', options.onProgress);
-      if (options.onPreview) job.on('preview', options.onPreview);
-      if (signal) {
-        const onAbort = () => job.cancel().catch(() => {});
-        if (signal.aborted) onAbort();
-        else {
-          signal.addEventListener('abort', onAbort, { once: true });
-          job.wait().then(() => signal.removeEventListener('abort', onAbort));
-        }
-      }
-      return job;
-    }
-
-    /**
-     * Queues, follows to the end and returns what the job produced. Rejects with the outcome's
-     * code (`EXECUTION_ERROR`, `INTERRUPTED`, `CANCELLED`, `TIMEOUT`, `JOB_LOST`,
-     * `PROMPT_REJECTED`, `ABORTED`) and `err.result`, unless `throwOnFailure: false`.
-     * @param {WorkflowInput} input
-     * @param {SubmitOptions} [options]
-     * @returns {Promise<JobResult>}
-     */
-    async run(input, options = {}) {
-      const job = await this.queuePrompt(input, options);
-      const result = await job.wait();
-      if (result.ok || options.throwOnFailure === false) return result;
-      if (options.signal?.aborted) throw Object.assign(abortError(options.signal), { result });
-      const message = result.error?.exception_message ?? result.error?.message ?? `job ended with ${result.status}`;
-      const code = ERROR_CODES_OF_OUTCOMES.has(result.status) ? result.status : 'JOB_FAILED';
-      throw new ComfyError(code, String(message).trim(), { result, promptId: result.promptId });
-    }
-
-    /**
-     * Cancels one of this client's jobs and nothing else.
-     * @param {string} promptId
-     * @param {CallOptions} [options]
-     * @returns {Promise<void>}
-     */
-    cancel(promptId, options) {
-      return bounded(this.#native.cancel(promptId), options);
-    }
-
-    /**
-     * `POST /interrupt` for this prompt id, or whatever runs when none is given (prefer `cancel`).
-     * @param {string} [promptId]
-     * @param {CallOptions} [options]
-     * @returns {Promise<void>}
-     */
-    interrupt(promptId, options) {
-      return bounded(this.#native.interrupt(promptId ?? null), options);
-    }
-
-    /**
-     * History: one prompt's entry, or the last `maxItems` (as the server stores them).
-     * @param {string} [promptId]
-     * @param {CallOptions & {maxItems?: number, offset?: number}} [options]
-     * @returns {Promise<Record<string, any>>}
-     */
-    async getHistory(promptId, options = {}) {
-      const { signal, timeoutMs, ...rest } = options;
-      return decode(await bounded(this.#native.history(promptId ?? null, encode(rest)), { signal, timeoutMs }));
-    }
-
-    /**
-     * The queue in execution order.
-     * @param {CallOptions} [options]
-     * @returns {Promise<QueueState>}
-     */
-    async getQueue(options) {
-      return decode(await bounded(this.#native.queue(), options));
-    }
-
-    /**
-     * Uploads an input image (or a mask); the server may rename it — use `inputName`.
-     * @param {Uint8Array | ArrayBuffer | Blob} data
-     * @param {string} filename
-     * @param {CallOptions & {type?: 'image' | 'mask', subfolder?: string, overwrite?: boolean, original?: {filename: string, subfolder?: string, type?: string}}} [options]
-     * @returns {Promise<UploadedFile>}
-     */
-    async upload(data, filename, options = {}) {
-      const { signal, timeoutMs, ...rest } = options;
-      const bytes = await toBytes(data);
-      return decode(await bounded(this.#native.upload(bytes, String(filename), encode(rest)), { signal, timeoutMs }));
-    }
-
-    /**
-     * Downloads a file (an output of a result's `files`, or `{filename, subfolder, type}`).
-     * @param {{filename: string, subfolder?: string, type?: string}} file
-     * @param {CallOptions} [options]
-     * @returns {Promise<Uint8Array>}
-     */
-    async view(file, options) {
-      const { filename, subfolder = '', type = 'output' } = file ?? {};
-      return bounded(this.#native.view(encode({ filename, subfolder, type })), options);
-    }
-
-    /** @param {CallOptions} [options] @returns {Promise<Record<string, any>>} */
-    async systemStats(options) {
-      return decode(await bounded(this.#native.systemStats(), options));
-    }
-
-    /**
-     * Unloads models and/or frees memory on the server.
-     * @param {CallOptions & {unloadModels?: boolean, freeMemory?: boolean}} [options]
-     * @returns {Promise<void>}
-     */
-    free(options = {}) {
-      const { signal, timeoutMs, ...rest } = options;
-      return bounded(this.#native.free(encode(rest)), { signal, timeoutMs });
-    }
-
-    /** @param {string[]} promptIds @param {CallOptions} [options] @returns {Promise<void>} */
-    deleteHistory(promptIds, options) {
-      return bounded(this.#native.deleteHistory(encode(promptIds)), options);
-    }
-
-    /** @param {CallOptions} [options] @returns {Promise<void>} */
-    clearHistory(options) {
-      return bounded(this.#native.clearHistory(), options);
-    }
-
-    /** Removes waiting prompts (any client's: prefer `cancel` for your own). @param {string[]} promptIds @param {CallOptions} [options] @returns {Promise<void>} */
-    deleteQueued(promptIds, options) {
-      return bounded(this.#native.deleteQueued(encode(promptIds)), options);
-    }
-
-    /** @param {CallOptions} [options] @returns {Promise<void>} */
-    clearQueue(options) {
-      return bounded(this.#native.clearQueue(), options);
-    }
-
-    async #pumpMessages() {
-      if (this.#pumping) return;
-      this.#pumping = true;
-      await this.#native.watchMessages();
-      for (;;) {
-        let raw;
-        try {
-          raw = await this.#native.nextMessage();
-        } catch {
-          raw = null;
-        }
-        if (raw === null) break;
-        const message = item(raw);
-        for (const type of [message.type, '*']) {
-          for (const cb of this.#messageListeners.get(type) ?? []) {
-            try { cb(message); } catch (err) { queueMicrotask(() => { throw err; }); }
-          }
-        }
-      }
-      for (const cb of this.#messageListeners.get('close') ?? []) cb({ type: 'close' });
-    }
-
-    /**
-     * Calls `callback` for each server message of this type (`status`, `progress`,
-     * `executing`, `executed`, `preview`, `execution_error`…, or `*` for all) from now on.
-     * @param {string} type
-     * @param {(message: ServerMessage) => void} callback
-     * @returns {() => void} Unsubscribes.
-     */
-    on(type, callback) {
-      if (!this.#messageListeners.has(type)) this.#messageListeners.set(type, new Set());
-      this.#messageListeners.get(type).add(callback);
-      this.#pumpMessages();
-      return () => this.#messageListeners.get(type)?.delete(callback);
-    }
-
-    /**
-     * Server messages from now on, as an async iterator; ends when the client closes or
-     * `signal` aborts.
-     * @param {{signal?: AbortSignal, types?: string[]}} [options]
-     * @returns {AsyncIterable<ServerMessage>}
-     */
-    events({ signal, types } = {}) {
-      const queue = [];
-      let wake = null;
-      let ended = false;
-      const push = (m) => {
-        if (m.type === 'close') ended = true;
-        else if (!types || types.includes(m.type)) queue.push(m);
-        wake?.();
-      };
-      const offAll = this.on('*', push);
-      const offClose = this.on('close', push);
-      const stop = () => { ended = true; offAll(); offClose(); wake?.(); };
-      signal?.addEventListener('abort', stop, { once: true });
-      return {
-        [Symbol.asyncIterator]() { return this; },
-        async next() {
-          for (;;) {
-            if (queue.length) return { value: queue.shift(), done: false };
-            if (ended || signal?.aborted) { stop(); return { value: undefined, done: true }; }
-            await new Promise((resolve) => { wake = resolve; });
-            wake = null;
-          }
-        },
-        async return() { stop(); return { value: undefined, done: true }; },
-      };
-    }
-
-    /** Closes the socket; jobs still followed end as `JOB_LOST`. */
-    close() {
-      if (this.#closed) return;
-      this.#closed = true;
-      this.#native.close();
-    }
-  }
-
-  /** Several servers as one: each job goes to a capable server with the shortest queue. */
-  class ComfyPool {
-    /**
-     * Connects to every server (those that cannot be reached are left out; none → error).
-     * @param {Array<string | ConnectOptions>} servers
-     * @param {Partial<ConnectOptions>} [options]
-     * @returns {Promise<ComfyPool>}
-     */
-    static async connect(servers, options = {}) {
-      const settled = await Promise.allSettled(servers.map((s) => ComfyClient.connect(s, options)));
-      const clients = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value);
-      if (clients.length === 0) {
-        const first = settled.find((s) => s.status === 'rejected');
-        throw new ComfyError('NO_SERVER', 'no server of the pool could be reached', { errors: settled.map((s) => s.reason?.message ?? null), cause: first?.reason });
-      }
-      return new ComfyPool(clients);
-    }
-
-    /** @param {ComfyClient[]} clients */
-    constructor(clients) {
-      /** @type {ComfyClient[]} */
-      this.clients = clients;
-      this.#inFlight = new Map(clients.map((c) => [c, 0]));
-    }
-
-    #inFlight;
-
-    /**
-     * The client to run this prompt on: one whose catalog has every class and model it needs,
-     * with the fewest jobs (its queue plus this pool's jobs in flight there).
-     * @param {WorkflowInput} input
-     * @param {CallOptions} [options]
-     * @returns {Promise<ComfyClient>}
-     */
-    async pick(input, options = {}) {
-      const reasons = [];
-      const loads = await Promise.all(this.clients.map(async (client) => {
-        try {
-          const catalog = await client.objectInfo(options);
-          const text = isUiWorkflow(input) || isBytes(input) || typeof input === 'string'
-            ? call(() => binding.convertJson(textOf(input), catalog.handle, undefined))
-            : call(() => encode(input));
-          const why = call(() => binding.incapable(text, catalog.handle));
-          if (why) { reasons.push(`${client.server}: ${why}`); return null; }
-          const queue = await client.getQueue(options);
-          return queue.running.length + queue.pending.length + this.#inFlight.get(client);
-        } catch (err) {
-          reasons.push(`${client.server}: ${err.message}`);
-          return null;
-        }
-      }));
-      let best = -1;
-      loads.forEach((load, i) => { if (load !== null && (best < 0 || load < loads[best])) best = i; });
-      if (best < 0) throw new ComfyError('NO_SERVER', `no server can run this prompt: ${reasons.join('; ')}`, { reasons });
-      return this.clients[best];
-    }
-
-    /**
-     * Runs a job on the chosen server, uploading its files there first: `uploads: [{data,
-     * filename, param}]` sets each `param` (a selector such as `#10.image`) to the stored name.
-     * @param {WorkflowInput} input
-     * @param {SubmitOptions & {uploads?: Array<{data: Uint8Array | ArrayBuffer | Blob, filename: string, param: string}>}} [options]
-     * @returns {Promise<JobResult & {server: string}>}
-     */
-    async run(input, options = {}) {
-      const client = await this.pick(input, options);
-      this.#inFlight.set(client, this.#inFlight.get(client) + 1);
-      try {
-        const params = { ...(options.params ?? {}) };
-        for (const upload of options.uploads ?? []) {
-          const stored = await client.upload(upload.data, upload.filename, { signal: options.signal });
-          params[upload.param] = stored.inputName;
-        }
-        const hasParams = Object.keys(params).length > 0;
-        const result = await client.run(input, { ...options, params: hasParams ? params : undefined });
-        return { ...result, server: client.server };
-      } finally {
-        this.#inFlight.set(client, this.#inFlight.get(client) - 1);
-      }
-    }
-
-    /** Closes every client. */
-    close() {
-      for (const c of this.clients) c.close();
-    }
-  }
-
-  return {
-    runtime,
-    version,
-    loadCatalog,
-    embeddedCatalog,
-    parseWorkflow,
-    convert,
-    convertJson,
-    listParams,
-    findNodes,
-    applyOverrides,
-    set,
-    validate,
-    extractFromImage,
-    ComfyClient,
-    ComfyPool,
-    Job,
-    ComfyError,
-  };
+function isUiWorkflow(input) {
+  return input !== null && typeof input === 'object' && !isBytes(input) && Array.isArray(input.nodes);
 }
 
-export { decode, encode };
+async function toBytes(data) {
+  if (isBytes(data)) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  if (typeof Blob !== 'undefined' && data instanceof Blob) return new Uint8Array(await data.arrayBuffer());
+  throw new ComfyError('INVALID_ARGUMENT', 'expected file data as Uint8Array, ArrayBuffer or Blob', { path: 'data' });
+}
+
+function item(raw) {
+  const event = decode(raw.json);
+  if (raw.bytes) event.image = raw.bytes;
+  return event;
+}
+
+
+/** A submitted job: events as they happen (callbacks or `for await`), and its result. */
+export class Job {
+  /** @param {any} native @param {ComfyClient} client */
+  constructor(native, client) {
+    this.#native = native;
+    /** The server's prompt id. @type {string} */
+    this.promptId = native.promptId;
+    /** The client that submitted it. */
+    this.client = client;
+    this.#done = new Promise((resolve) => { this.#resolve = resolve; });
+    this.#pump();
+  }
+
+  #native;
+  #events = [];
+  #listeners = new Map();
+  #waiters = [];
+  #done;
+  #resolve;
+  #finished = false;
+
+  async #pump() {
+    for (;;) {
+      let event;
+      try {
+        const raw = await this.#native.next();
+        if (raw == null) break; // null (napi) or undefined (wasm): the stream ended
+        event = item(raw);
+      } catch (err) {
+        const e = toComfyError(err);
+        event = { type: 'finished', promptId: this.promptId, result: { promptId: this.promptId, status: 'JOB_LOST', ok: false, outputs: {}, files: [], error: { message: e.message, code: e.code } } };
+      }
+      this.#emit(event);
+      if (event.type === 'finished') {
+        this.#finished = true;
+        this.#resolve(event.result);
+        break;
+      }
+    }
+    if (!this.#finished) {
+      this.#finished = true;
+      const result = { promptId: this.promptId, status: 'JOB_LOST', ok: false, outputs: {}, files: [] };
+      this.#emit({ type: 'finished', promptId: this.promptId, result });
+      this.#resolve(result);
+    }
+    for (const w of this.#waiters.splice(0)) w();
+  }
+
+  #emit(event) {
+    this.#events.push(event);
+    for (const type of [event.type, '*']) {
+      for (const cb of this.#listeners.get(type) ?? []) {
+        try { cb(event); } catch (err) { queueMicrotask(() => { throw err; }); }
+      }
+    }
+    for (const w of this.#waiters.splice(0)) w();
+  }
+
+  /**
+   * Calls `callback` for each event of this type (`queued`, `started`, `cached`,
+   * `executing`, `progress`, `preview`, `output`, `text`, `finished`, or `*` for all).
+   * Events that already happened are not replayed (use the async iterator for that).
+   * @param {string} type
+   * @param {(event: JobEvent) => void} callback
+   * @returns {this}
+   */
+  on(type, callback) {
+    if (!this.#listeners.has(type)) this.#listeners.set(type, new Set());
+    this.#listeners.get(type).add(callback);
+    return this;
+  }
+
+  /** @param {string} type @param {(event: JobEvent) => void} callback @returns {this} */
+  off(type, callback) {
+    this.#listeners.get(type)?.delete(callback);
+    return this;
+  }
+
+  /**
+   * The result, whatever the outcome (`status` says which); never rejects.
+   * @returns {Promise<JobResult>}
+   */
+  wait() {
+    return this.#done;
+  }
+
+  /**
+   * Cancels this job and no other: removed from the queue if it waits, interrupted if it runs.
+   * @returns {Promise<void>}
+   */
+  cancel() {
+    return callAsync(this.#native.cancel());
+  }
+
+  /**
+   * Every event from the job's start, then those to come, ending with `finished`.
+   * @returns {AsyncIterator<JobEvent>}
+   */
+  async *[Symbol.asyncIterator]() {
+    let k = 0;
+    for (;;) {
+      while (k < this.#events.length) {
+        const event = this.#events[k++];
+        yield event;
+        if (event.type === 'finished') return;
+      }
+      if (this.#finished && k >= this.#events.length) return;
+      await new Promise((resolve) => this.#waiters.push(resolve));
+    }
+  }
+}
+
+/** One ComfyUI server: one WebSocket opened before any job, every job followed to its end. */
+export class ComfyClient {
+  /**
+   * Connects (resolves once the WebSocket is open).
+   * @param {string | ConnectOptions} server
+   * @param {Partial<ConnectOptions>} [options]
+   * @returns {Promise<ComfyClient>}
+   */
+  static async connect(server, options = {}) {
+    ready();
+    const all = typeof server === 'string' ? { ...options, server } : { ...server, ...options };
+    const { signal, timeoutMs, ...config } = all;
+    const pending = callAsync(binding.connect(encode(config)));
+    const native = await bounded(pending, { signal, timeoutMs }, () => {
+      pending.then((n) => n.close(), () => {});
+    });
+    return new ComfyClient(native, config.server);
+  }
+
+  /** @param {any} native @param {string} server */
+  constructor(native, server) {
+    this.#native = native;
+    /** The server's base URL. @type {string} */
+    this.server = server;
+  }
+
+  #native;
+  #catalog = null;
+  #messageListeners = new Map();
+  #pumping = false;
+  #closed = false;
+
+  /** This client's id (the WebSocket's `clientId`). @type {string} */
+  get clientId() {
+    return this.#native.clientId;
+  }
+
+  /**
+   * The server's catalog, read once and kept (`refresh: true` reads it again).
+   * @param {CallOptions & {refresh?: boolean}} [options]
+   * @returns {Promise<Catalog>}
+   */
+  async objectInfo(options = {}) {
+    if (!this.#catalog || options.refresh) {
+      this.#catalog = await bounded(this.#native.objectInfo(), options);
+    }
+    return this.#catalog;
+  }
+
+  /**
+   * The `/object_info` answer as a plain object (integers beyond 2^53 as BigInt).
+   * @param {CallOptions} [options]
+   * @returns {Promise<Record<string, any>>}
+   */
+  async objectInfoRaw(options) {
+    return decode(await bounded(this.#native.objectInfoText(), options));
+  }
+
+  /**
+   * The API prompt to submit, as JSON text: a UI workflow is converted with the server's
+   * catalog, `params` are applied (all or nothing: `OVERRIDES_REFUSED`), `seedMode` too.
+   */
+  async #promptText(input, options) {
+    const { params, seedMode, rngSeed } = options;
+    if (!params && !seedMode && !isUiWorkflow(input) && !isBytes(input) && typeof input === 'object' && input !== null) {
+      return call(() => encode(input));
+    }
+    const catalog = await this.objectInfo(options);
+    const text = textOf(input);
+    if (params || seedMode) {
+      const result = call(() => decode(binding.applyOverrides(text, encode(params ?? {}), catalog.handle, encode({ seedMode, rngSeed }))));
+      if (!result.ok) {
+        throw new ComfyError('OVERRIDES_REFUSED', `overrides refused: ${result.issues[0]?.message ?? 'invalid'}`, { issues: result.issues });
+      }
+      return encode(result.prompt);
+    }
+    const parsed = parseWorkflow(text);
+    return parsed.format === 'api' ? text : call(() => binding.convertJson(text, catalog.handle, undefined));
+  }
+
+  /**
+   * Queues a workflow or prompt and returns the Job (following it from before it is
+   * queued, so a job that ends at once is not missed). A refused prompt rejects with
+   * `PROMPT_REJECTED` (`err.nodeErrors` as the server sent them).
+   * @param {WorkflowInput} input
+   * @param {SubmitOptions} [options]
+   * @returns {Promise<Job>}
+   */
+  async queuePrompt(input, options = {}) {
+    const { signal, timeoutMs, promptId, front, extraData, partialExecutionTargets } = options;
+    if (signal?.aborted) throw abortError(signal);
+    const text = await this.#promptText(input, options);
+    const submitOptions = encode({ promptId, front, extraData, partialExecutionTargets, timeoutMs });
+    const native = await callAsync(this.#native.submit(text, submitOptions));
+    const job = new Job(native, this);
+    if (options.onEvent) job.on('*', options.onEvent);
+    if (options.onProgress) job.on('progress', options.onProgress);
+    if (options.onPreview) job.on('preview', options.onPreview);
+    if (signal) {
+      const onAbort = () => job.cancel().catch(() => {});
+      if (signal.aborted) onAbort();
+      else {
+        signal.addEventListener('abort', onAbort, { once: true });
+        job.wait().then(() => signal.removeEventListener('abort', onAbort));
+      }
+    }
+    return job;
+  }
+
+  /**
+   * Queues, follows to the end and returns what the job produced. Rejects with the outcome's
+   * code (`EXECUTION_ERROR`, `INTERRUPTED`, `CANCELLED`, `TIMEOUT`, `JOB_LOST`,
+   * `PROMPT_REJECTED`, `ABORTED`) and `err.result`, unless `throwOnFailure: false`.
+   * @param {WorkflowInput} input
+   * @param {SubmitOptions} [options]
+   * @returns {Promise<JobResult>}
+   */
+  async run(input, options = {}) {
+    const job = await this.queuePrompt(input, options);
+    const result = await job.wait();
+    if (result.ok || options.throwOnFailure === false) return result;
+    if (options.signal?.aborted) throw Object.assign(abortError(options.signal), { result });
+    const message = result.error?.exception_message ?? result.error?.message ?? `job ended with ${result.status}`;
+    const code = ERROR_CODES_OF_OUTCOMES.has(result.status) ? result.status : 'JOB_FAILED';
+    throw new ComfyError(code, String(message).trim(), { result, promptId: result.promptId });
+  }
+
+  /**
+   * Cancels one of this client's jobs and nothing else.
+   * @param {string} promptId
+   * @param {CallOptions} [options]
+   * @returns {Promise<void>}
+   */
+  cancel(promptId, options) {
+    return bounded(this.#native.cancel(promptId), options);
+  }
+
+  /**
+   * `POST /interrupt` for this prompt id, or whatever runs when none is given (prefer `cancel`).
+   * @param {string} [promptId]
+   * @param {CallOptions} [options]
+   * @returns {Promise<void>}
+   */
+  interrupt(promptId, options) {
+    return bounded(this.#native.interrupt(promptId ?? null), options);
+  }
+
+  /**
+   * History: one prompt's entry, or the last `maxItems` (as the server stores them).
+   * @param {string} [promptId]
+   * @param {CallOptions & {maxItems?: number, offset?: number}} [options]
+   * @returns {Promise<Record<string, any>>}
+   */
+  async getHistory(promptId, options = {}) {
+    const { signal, timeoutMs, ...rest } = options;
+    return decode(await bounded(this.#native.history(promptId ?? null, encode(rest)), { signal, timeoutMs }));
+  }
+
+  /**
+   * The queue in execution order.
+   * @param {CallOptions} [options]
+   * @returns {Promise<QueueState>}
+   */
+  async getQueue(options) {
+    return decode(await bounded(this.#native.queue(), options));
+  }
+
+  /**
+   * Uploads an input image (or a mask); the server may rename it — use `inputName`.
+   * @param {Uint8Array | ArrayBuffer | Blob} data
+   * @param {string} filename
+   * @param {CallOptions & {type?: 'image' | 'mask', subfolder?: string, overwrite?: boolean, original?: {filename: string, subfolder?: string, type?: string}}} [options]
+   * @returns {Promise<UploadedFile>}
+   */
+  async upload(data, filename, options = {}) {
+    const { signal, timeoutMs, ...rest } = options;
+    const bytes = await toBytes(data);
+    return decode(await bounded(this.#native.upload(bytes, String(filename), encode(rest)), { signal, timeoutMs }));
+  }
+
+  /**
+   * Downloads a file (an output of a result's `files`, or `{filename, subfolder, type}`).
+   * @param {{filename: string, subfolder?: string, type?: string}} file
+   * @param {CallOptions} [options]
+   * @returns {Promise<Uint8Array>}
+   */
+  async view(file, options) {
+    const { filename, subfolder = '', type = 'output' } = file ?? {};
+    return bounded(this.#native.view(encode({ filename, subfolder, type })), options);
+  }
+
+  /** @param {CallOptions} [options] @returns {Promise<Record<string, any>>} */
+  async systemStats(options) {
+    return decode(await bounded(this.#native.systemStats(), options));
+  }
+
+  /**
+   * Unloads models and/or frees memory on the server.
+   * @param {CallOptions & {unloadModels?: boolean, freeMemory?: boolean}} [options]
+   * @returns {Promise<void>}
+   */
+  free(options = {}) {
+    const { signal, timeoutMs, ...rest } = options;
+    return bounded(this.#native.free(encode(rest)), { signal, timeoutMs });
+  }
+
+  /** @param {string[]} promptIds @param {CallOptions} [options] @returns {Promise<void>} */
+  deleteHistory(promptIds, options) {
+    return bounded(this.#native.deleteHistory(encode(promptIds)), options);
+  }
+
+  /** @param {CallOptions} [options] @returns {Promise<void>} */
+  clearHistory(options) {
+    return bounded(this.#native.clearHistory(), options);
+  }
+
+  /** Removes waiting prompts (any client's: prefer `cancel` for your own). @param {string[]} promptIds @param {CallOptions} [options] @returns {Promise<void>} */
+  deleteQueued(promptIds, options) {
+    return bounded(this.#native.deleteQueued(encode(promptIds)), options);
+  }
+
+  /** @param {CallOptions} [options] @returns {Promise<void>} */
+  clearQueue(options) {
+    return bounded(this.#native.clearQueue(), options);
+  }
+
+  async #pumpMessages() {
+    if (this.#pumping) return;
+    this.#pumping = true;
+    // Synchronous: messages count from the moment on()/events() return.
+    this.#native.watchMessages();
+    await null;
+    for (;;) {
+      let raw;
+      try {
+        raw = await this.#native.nextMessage();
+      } catch {
+        raw = null;
+      }
+      if (raw == null) break; // null (napi) or undefined (wasm): the stream ended
+      const message = item(raw);
+      for (const type of [message.type, '*']) {
+        for (const cb of this.#messageListeners.get(type) ?? []) {
+          try { cb(message); } catch (err) { queueMicrotask(() => { throw err; }); }
+        }
+      }
+    }
+    for (const cb of this.#messageListeners.get('close') ?? []) cb({ type: 'close' });
+  }
+
+  /**
+   * Calls `callback` for each server message of this type (`status`, `progress`,
+   * `executing`, `executed`, `preview`, `execution_error`…, or `*` for all) from now on.
+   * @param {string} type
+   * @param {(message: ServerMessage) => void} callback
+   * @returns {() => void} Unsubscribes.
+   */
+  on(type, callback) {
+    if (!this.#messageListeners.has(type)) this.#messageListeners.set(type, new Set());
+    this.#messageListeners.get(type).add(callback);
+    this.#pumpMessages();
+    return () => this.#messageListeners.get(type)?.delete(callback);
+  }
+
+  /**
+   * Server messages from now on, as an async iterator; ends when the client closes or
+   * `signal` aborts.
+   * @param {{signal?: AbortSignal, types?: string[]}} [options]
+   * @returns {AsyncIterable<ServerMessage>}
+   */
+  events({ signal, types } = {}) {
+    const queue = [];
+    let wake = null;
+    let ended = false;
+    const push = (m) => {
+      if (m.type === 'close') ended = true;
+      else if (!types || types.includes(m.type)) queue.push(m);
+      wake?.();
+    };
+    const offAll = this.on('*', push);
+    const offClose = this.on('close', push);
+    const stop = () => { ended = true; offAll(); offClose(); wake?.(); };
+    signal?.addEventListener('abort', stop, { once: true });
+    return {
+      [Symbol.asyncIterator]() { return this; },
+      async next() {
+        for (;;) {
+          if (queue.length) return { value: queue.shift(), done: false };
+          if (ended || signal?.aborted) { stop(); return { value: undefined, done: true }; }
+          await new Promise((resolve) => { wake = resolve; });
+          wake = null;
+        }
+      },
+      async return() { stop(); return { value: undefined, done: true }; },
+    };
+  }
+
+  /** Closes the socket; jobs still followed end as `JOB_LOST`. */
+  close() {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#native.close();
+  }
+}
+
+/** Several servers as one: each job goes to a capable server with the shortest queue. */
+export class ComfyPool {
+  /**
+   * Connects to every server (those that cannot be reached are left out; none → error).
+   * @param {Array<string | ConnectOptions>} servers
+   * @param {Partial<ConnectOptions>} [options]
+   * @returns {Promise<ComfyPool>}
+   */
+  static async connect(servers, options = {}) {
+    const settled = await Promise.allSettled(servers.map((s) => ComfyClient.connect(s, options)));
+    const clients = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value);
+    if (clients.length === 0) {
+      const first = settled.find((s) => s.status === 'rejected');
+      throw new ComfyError('NO_SERVER', 'no server of the pool could be reached', { errors: settled.map((s) => s.reason?.message ?? null), cause: first?.reason });
+    }
+    return new ComfyPool(clients);
+  }
+
+  /** @param {ComfyClient[]} clients */
+  constructor(clients) {
+    /** @type {ComfyClient[]} */
+    this.clients = clients;
+    this.#inFlight = new Map(clients.map((c) => [c, 0]));
+  }
+
+  #inFlight;
+
+  /**
+   * The client to run this prompt on: one whose catalog has every class and model it needs,
+   * with the fewest jobs (its queue plus this pool's jobs in flight there).
+   * @param {WorkflowInput} input
+   * @param {CallOptions} [options]
+   * @returns {Promise<ComfyClient>}
+   */
+  async pick(input, options = {}) {
+    const reasons = [];
+    const loads = await Promise.all(this.clients.map(async (client) => {
+      try {
+        const catalog = await client.objectInfo(options);
+        const text = isUiWorkflow(input) || isBytes(input) || typeof input === 'string'
+          ? call(() => binding.convertJson(textOf(input), catalog.handle, undefined))
+          : call(() => encode(input));
+        const why = call(() => binding.incapable(text, catalog.handle));
+        if (why) { reasons.push(`${client.server}: ${why}`); return null; }
+        const queue = await client.getQueue(options);
+        return queue.running.length + queue.pending.length;
+      } catch (err) {
+        reasons.push(`${client.server}: ${err.message}`);
+        return null;
+      }
+    }));
+    // Decided synchronously, counting this pool's jobs in flight, so concurrent picks spread.
+    let best = -1;
+    let bestLoad = Infinity;
+    loads.forEach((load, i) => {
+      if (load === null) return;
+      const total = load + this.#inFlight.get(this.clients[i]);
+      if (total < bestLoad) { best = i; bestLoad = total; }
+    });
+    if (best < 0) throw new ComfyError('NO_SERVER', `no server can run this prompt: ${reasons.join('; ')}`, { reasons });
+    return this.clients[best];
+  }
+
+  /**
+   * Runs a job on the chosen server, uploading its files there first: `uploads: [{data,
+   * filename, param}]` sets each `param` (a selector such as `#10.image`) to the stored name.
+   * @param {WorkflowInput} input
+   * @param {SubmitOptions & {uploads?: Array<{data: Uint8Array | ArrayBuffer | Blob, filename: string, param: string}>}} [options]
+   * @returns {Promise<JobResult & {server: string}>}
+   */
+  async run(input, options = {}) {
+    const client = await this.pick(input, options);
+    this.#inFlight.set(client, this.#inFlight.get(client) + 1); // before any await: see pick
+    try {
+      const params = { ...(options.params ?? {}) };
+      for (const upload of options.uploads ?? []) {
+        const stored = await client.upload(upload.data, upload.filename, { signal: options.signal });
+        params[upload.param] = stored.inputName;
+      }
+      const hasParams = Object.keys(params).length > 0;
+      const result = await client.run(input, { ...options, params: hasParams ? params : undefined });
+      return { ...result, server: client.server };
+    } finally {
+      this.#inFlight.set(client, this.#inFlight.get(client) - 1);
+    }
+  }
+
+  /** Closes every client. */
+  close() {
+    for (const c of this.clients) c.close();
+  }
+}
+
+
+/**
+ * Sets the binding this module serves (the entry point does it once, before anything runs).
+ * @param {any} theBinding The low-level binding (napi addon or wasm module).
+ * @param {{runtime: string, ready?: () => void}} info
+ * @internal
+ */
+export function useBinding(theBinding, info) {
+  binding = theBinding;
+  ready = info.ready ?? (() => {});
+  runtime = info.runtime;
+}
+
+/** Which binding serves the API: `napi` (the Node addon) or `wasm`. @type {string} */
+export let runtime = 'none';
+
+/** The workflow as JSON text; bytes of a media file give their embedded workflow (or prompt). */
+function textOf(input) {
+  ready();
+  if (typeof input === 'string') return input;
+  if (isBytes(input)) {
+    let k = 0;
+    while (k < input.length && (input[k] === 0x20 || input[k] === 0x0a || input[k] === 0x0d || input[k] === 0x09 || input[k] === 0xef || input[k] === 0xbb || input[k] === 0xbf)) k++;
+    if (input[k] === 0x7b) return utf8.decode(input);
+    const found = call(() => decode(binding.extract(input)));
+    return encode(found.workflow ?? found.prompt);
+  }
+  if (input === null || typeof input !== 'object') {
+    throw new ComfyError('INVALID_ARGUMENT', 'expected a workflow or prompt: an object, JSON text or file bytes', { path: 'input' });
+  }
+  return call(() => encode(input));
+};
+
+/** @returns {string} */
+export function version() {
+  ready();
+  return binding.version();
+}
+
+/**
+ * Parses the text (or object) of a `GET /object_info` answer, keeping integers exact.
+ * @param {string | object} objectInfo
+ * @returns {Catalog}
+ */
+export function loadCatalog(objectInfo) {
+  ready();
+  const text = typeof objectInfo === 'string' ? objectInfo : encode(objectInfo);
+  return call(() => binding.Catalog.fromJson(text));
+}
+
+/**
+ * ComfyUI 0.3.64's catalog, built in (what conversion uses when no catalog is given).
+ * @returns {Catalog}
+ */
+export function embeddedCatalog() {
+  ready();
+  return call(() => binding.Catalog.embedded());
+}
+
+/**
+ * What a document is: `{format: 'ui' | 'api', version, nodes, links, subgraphs…}`.
+ * @param {WorkflowInput} input
+ * @returns {WorkflowInfo}
+ */
+export function parseWorkflow(input) {
+  const text = textOf(input);
+  return call(() => decode(binding.describe(text)));
+}
+
+/**
+ * Converts a UI workflow to the API prompt exactly as the editor's "Save (API)" does.
+ * Problems that leave a usable prompt are `warnings`, not errors.
+ * @param {WorkflowInput} input
+ * @param {ConvertOptions} [options]
+ * @returns {ConvertResult}
+ */
+export function convert(input, options) {
+  const text = textOf(input);
+  const { handle, optionsText } = split(options);
+  return call(() => decode(binding.convert(text, handle, optionsText)));
+}
+
+/**
+ * JSON text in, the prompt's JSON text out (exact, no JavaScript numbers involved).
+ * @param {string} text
+ * @param {ConvertOptions} [options]
+ * @returns {string}
+ */
+export function convertJson(text, options) {
+  ready();
+  const { handle, optionsText } = split(options);
+  return call(() => binding.convertJson(text, handle, optionsText));
+}
+
+/**
+ * Every parameter of the prompt with its spec (type, current value, default/min/max/step/
+ * round/choices) and its role (`positive`, `seed`, `steps`, `checkpoint`…).
+ * @param {WorkflowInput} input
+ * @param {ConvertOptions} [options]
+ * @returns {ParamSpec[]}
+ */
+export function listParams(input, options) {
+  const text = textOf(input);
+  const { handle, optionsText } = split(options);
+  return call(() => decode(binding.listParams(text, handle, optionsText)));
+}
+
+/**
+ * Nodes (and inputs) a selector names: `positive`, `#12:5.text`, `title:Upscale`, `KSampler[1].seed`, `KSampler[*]`.
+ * @param {WorkflowInput} input
+ * @param {string} selector
+ * @param {ConvertOptions} [options]
+ * @returns {FoundNode[]}
+ */
+export function findNodes(input, selector, options) {
+  const text = textOf(input);
+  const { handle, optionsText } = split(options);
+  return call(() => decode(binding.findNodes(text, String(selector), handle, optionsText)));
+}
+
+/**
+ * Applies overrides all-or-nothing; refusals (out of range, not a choice, unknown selector)
+ * are returned in `issues` with `ok: false`, never thrown.
+ * @param {WorkflowInput} input
+ * @param {Record<string, any>} overrides `{seed: 42n, positive: 'a fox', '#3.steps': 20}`, or a sparse API body `{3: {inputs: {seed: 1}}}`.
+ * @param {ConvertOptions & {seedMode?: string, rngSeed?: number | bigint}} [options]
+ * @returns {OverrideResult}
+ */
+export function applyOverrides(input, overrides, options) {
+  const text = textOf(input);
+  const { handle, optionsText } = split(options);
+  const overridesText = call(() => encode(overrides ?? {}));
+  return call(() => decode(binding.applyOverrides(text, overridesText, handle, optionsText)));
+}
+
+/**
+ * `applyOverrides` that returns the prompt, or throws `OVERRIDES_REFUSED` with the `issues`.
+ * @param {WorkflowInput} input
+ * @param {Record<string, any>} overrides
+ * @param {ConvertOptions} [options]
+ * @returns {Record<string, any>}
+ */
+export function set(input, overrides, options) {
+  const result = applyOverrides(input, overrides, options);
+  if (!result.ok) {
+    const first = result.issues[0];
+    throw new ComfyError('OVERRIDES_REFUSED', `overrides refused: ${first?.message ?? 'invalid'}`, { issues: result.issues });
+  }
+  return result.prompt;
+}
+
+/**
+ * What the server would answer to this prompt: `{accepted, status, body}` with the very
+ * `node_errors` ComfyUI would send. A UI workflow is converted first.
+ * @param {WorkflowInput} input
+ * @param {ConvertOptions} [options]
+ * @returns {Validation}
+ */
+export function validate(input, options) {
+  const text = textOf(input);
+  const { handle, optionsText } = split(options);
+  return call(() => decode(binding.validate(text, handle, optionsText)));
+}
+
+/**
+ * The `prompt` and `workflow` ComfyUI embedded in a file it wrote (`null` where absent).
+ * @param {Uint8Array} bytes
+ * @returns {Embedded}
+ */
+export function extractFromImage(bytes) {
+  ready();
+  if (!isBytes(bytes)) throw new ComfyError('INVALID_ARGUMENT', 'expected the file as a Uint8Array', { path: 'bytes' });
+  return call(() => decode(binding.extract(bytes)));
+}
+
+export { decode as parseJsonExact, encode as stringifyJsonExact };

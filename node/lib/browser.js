@@ -2,7 +2,7 @@
 // else (it fetches and compiles the module); using the API before that throws NOT_INITIALIZED.
 
 import wasmInit, * as binding from '../wasm/web/comfywire_wasm.js';
-import { ComfyError, createApi } from './api.js';
+import { ComfyError, useBinding } from './api.js';
 
 let initialized = false;
 let initializing = null;
@@ -19,31 +19,13 @@ export function init(moduleOrPath) {
   return initializing;
 }
 
-function ready() {
-  if (!initialized) {
-    throw new ComfyError('NOT_INITIALIZED', 'comfywire: call `await init()` before using the API (it loads the WebAssembly module)');
-  }
-}
+useBinding(binding, {
+  runtime: 'wasm',
+  ready() {
+    if (!initialized) {
+      throw new ComfyError('NOT_INITIALIZED', 'comfywire: call `await init()` before using the API (it loads the WebAssembly module)');
+    }
+  },
+});
 
-const api = createApi(binding, { runtime: 'wasm', ready });
-
-export const {
-  version,
-  loadCatalog,
-  embeddedCatalog,
-  parseWorkflow,
-  convert,
-  convertJson,
-  listParams,
-  findNodes,
-  applyOverrides,
-  set,
-  validate,
-  extractFromImage,
-  ComfyClient,
-  ComfyPool,
-  Job,
-} = api;
-export { ComfyError };
-export const runtime = 'wasm';
-export { decode as parseJsonExact, encode as stringifyJsonExact } from './json.js';
+export * from './api.js';

@@ -2,7 +2,7 @@
 // otherwise (or when COMFYWIRE_BINDING=wasm). Same API either way; `runtime` says which.
 
 import { createRequire } from 'node:module';
-import { createApi } from './api.js';
+import { useBinding } from './api.js';
 
 const require = createRequire(import.meta.url);
 
@@ -15,33 +15,23 @@ function loadBinding() {
       if (wanted === 'napi') throw err;
     }
   }
-  // gloo-net's WebSocket needs a global WebSocket (Node >= 22, or 20 with --experimental-websocket).
+  // gloo-net's WebSocket needs a global WebSocket (Node >= 22, or 20 with --experimental-websocket)
+  // and the CloseEvent class, which Node 20 lacks: without it, closing a client throws inside
+  // the socket's close handler.
+  globalThis.CloseEvent ??= class CloseEvent extends Event {
+    constructor(type, init = {}) {
+      super(type, init);
+      this.code = init.code ?? 0;
+      this.reason = init.reason ?? '';
+      this.wasClean = init.wasClean ?? false;
+    }
+  };
   return { binding: require('../wasm/nodejs/comfywire_wasm.js'), runtime: 'wasm' };
 }
 
-const { binding, runtime } = loadBinding();
-const api = createApi(binding, { runtime });
+useBinding(...(({ binding, runtime }) => [binding, { runtime }])(loadBinding()));
 
-export const {
-  version,
-  loadCatalog,
-  embeddedCatalog,
-  parseWorkflow,
-  convert,
-  convertJson,
-  listParams,
-  findNodes,
-  applyOverrides,
-  set,
-  validate,
-  extractFromImage,
-  ComfyClient,
-  ComfyPool,
-  Job,
-  ComfyError,
-} = api;
-export { runtime };
-export { decode as parseJsonExact, encode as stringifyJsonExact } from './json.js';
+export * from './api.js';
 
 /** Nothing to wait for in Node; present so code written for browsers runs unchanged. */
 export async function init() {}

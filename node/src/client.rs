@@ -262,9 +262,12 @@ impl NativeClient {
     /// Starts keeping server messages for `nextMessage` (from now on; the most recent 1024
     /// when they are not read fast enough).
     #[napi(js_name = "watchMessages")]
-    pub async fn watch_messages(&self) {
-        let mut slot = self.messages.lock().await;
-        if slot.is_none() {
+    pub fn watch_messages(&self) {
+        // Synchronous, so messages count from the moment the caller returns. A slot that is
+        // locked is being read by `nextMessage`, so it is already watching.
+        if let Ok(mut slot) = self.messages.try_lock()
+            && slot.is_none()
+        {
             *slot = Some(self.client.messages());
         }
     }
@@ -278,7 +281,13 @@ impl NativeClient {
             return Ok(None);
         };
         loop {
-            match rx.recv().await {
+            // The channel outlives the socket: stop on close, or the pending promise would
+            // keep Node's event loop alive forever.
+            let received = tokio::select! {
+                received = rx.recv() => received,
+                () = self.client.closed() => return Ok(None),
+            };
+            match received {
                 Ok(message) => {
                     let bytes = match &message {
                         ServerMessage::Preview { image, .. } => Some(Buffer::from(image.clone())),

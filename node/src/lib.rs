@@ -8,6 +8,7 @@
 
 mod catalogs;
 mod client;
+mod shapes;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 

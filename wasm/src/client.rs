@@ -16,8 +16,8 @@ use futures_channel::mpsc;
 use futures_util::future::{Either, select};
 use futures_util::lock::Mutex as AsyncMutex;
 use futures_util::{SinkExt, StreamExt};
-use gloo_net::websocket::Message;
 use gloo_net::websocket::futures::WebSocket;
+use gloo_net::websocket::{Message, State};
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
@@ -36,7 +36,7 @@ struct Config {
     reconnect_max_ms: f64,
 }
 
-struct State {
+struct Shared {
     tracker: JobTracker,
     subscribers: HashMap<String, mpsc::UnboundedSender<JobEvent>>,
     closed: bool,
@@ -46,7 +46,7 @@ struct Inner {
     endpoint: Endpoint,
     config: Config,
     started: f64,
-    state: RefCell<State>,
+    state: RefCell<Shared>,
     messages: RefCell<mpsc::Sender<ServerMessage>>,
     watching: std::cell::Cell<bool>,
     shutdown: RefCell<Option<mpsc::UnboundedSender<()>>>,
@@ -135,14 +135,40 @@ async fn open(inner: &Inner) -> Result<WebSocket, Error> {
         route: "/ws".into(),
         message: e,
     };
-    let mut ws = WebSocket::open(&inner.endpoint.ws_url()).map_err(|e| ws_error(e.to_string()))?;
-    // The sink waits for the socket to open, so this send is also the connect.
-    let hello = ws.send(Message::Text(feature_flags_message()));
-    let timer = gloo_timers::future::TimeoutFuture::new(inner.config.request_timeout_ms);
-    match select(Box::pin(hello), Box::pin(timer)).await {
-        Either::Left((Ok(()), _)) => Ok(ws),
-        Either::Left((Err(e), _)) => Err(ws_error(e.to_string())),
-        Either::Right(_) => Err(ws_error("the WebSocket did not open in time".into())),
+    let ws = WebSocket::open(&inner.endpoint.ws_url()).map_err(|e| ws_error(e.to_string()))?;
+    // The sink waits for "open", so the hello is also the connect. A socket that fails instead
+    // (refused, 403, no CORS) never opens: its stream says so first. (Node 20's WebSocket
+    // fires "error" but never leaves CONNECTING, so the socket's state cannot be watched.)
+    let (mut sink, mut stream) = ws.split();
+    let failure = {
+        let hello = Box::pin(sink.send(Message::Text(feature_flags_message())));
+        let first = Box::pin(stream.next());
+        let timer = gloo_timers::future::TimeoutFuture::new(inner.config.request_timeout_ms);
+        match select(hello, select(first, timer)).await {
+            Either::Left((Ok(()), _)) => None,
+            Either::Left((Err(e), _)) => Some(e.to_string()),
+            // Nothing can arrive before "open"; an item here is the failure.
+            Either::Right((Either::Left((Some(Err(e)), _)), _)) => Some(e.to_string()),
+            Either::Right((Either::Left(_), _)) => {
+                Some("the WebSocket was refused or closed while opening".into())
+            }
+            Either::Right((Either::Right(_), _)) => {
+                Some("the WebSocket did not open in time".into())
+            }
+        }
+    };
+    if let Some(message) = failure {
+        return Err(ws_error(message));
+    }
+    let ws = sink
+        .reunite(stream)
+        .map_err(|_| ws_error("the WebSocket halves did not match".into()))?;
+    // Browsers let the sink through once the socket is closed, too (the send is then dropped).
+    match ws.state() {
+        State::Open => Ok(ws),
+        _ => Err(ws_error(
+            "the WebSocket was refused or closed while opening".into(),
+        )),
     }
 }
 
@@ -273,7 +299,7 @@ pub async fn connect(options_json: String) -> JsResult<NativeClient> {
     let (shutdown_tx, shutdown_rx) = mpsc::unbounded();
     let inner = Rc::new(Inner {
         endpoint,
-        state: RefCell::new(State {
+        state: RefCell::new(Shared {
             tracker: JobTracker::new(TrackerConfig {
                 silence_ms: settings.silence_ms,
                 ..TrackerConfig::default()
@@ -479,7 +505,7 @@ impl NativeClient {
 
     /// Starts keeping server messages for `nextMessage` (from now on; up to 1024 unread).
     #[wasm_bindgen(js_name = watchMessages)]
-    pub async fn watch_messages(&self) {
+    pub fn watch_messages(&self) {
         self.inner.watching.set(true);
     }
 

@@ -7,8 +7,8 @@
 //   node tests/js/browser/run.mjs tests/js/behaviour.test.mjs   (WebAssembly in headless Chromium,
 //                     where an import map swaps this module for ./browser.mjs: same exports)
 //
-// Environment: TARGET (above); EMULATOR (emulator binary, default target/release/comfywire-emulator
-// of this repository; build it with `cargo build --release -p comfywire-emulator`); EMULATOR_LOG=1
+// Environment: TARGET (above); EMULATOR (emulator binary; default this repository's
+// target/release/comfywire-emulator when built, else target/debug/comfywire-emulator); EMULATOR_LOG=1
 // passes the emulators' stderr through; HARNESS_API=selftest makes loadApi() return the harness's
 // own stub (./selftest-api.mjs) instead of comfywire, for testing the harness alone.
 
@@ -43,7 +43,6 @@ export async function loadApi() {
     throw new Error('harness: TARGET=wasm-browser runs through `node tests/js/browser/run.mjs <file>`, not node --test');
   }
   if (target === 'wasm-node') {
-    await import('../node20-websocket-polyfill.mjs'); // CloseEvent, missing in Node 20
     if (typeof globalThis.WebSocket !== 'function') {
       throw new Error(
         'harness: the wasm build needs a global WebSocket; on Node 20 run with NODE_OPTIONS=--experimental-websocket ' +
@@ -89,7 +88,10 @@ const running = new Set();
 let exitHookInstalled = false;
 
 function emulatorBinary() {
-  return process.env.EMULATOR ? resolve(process.env.EMULATOR) : join(ROOT, 'target', 'release', 'comfywire-emulator');
+  if (process.env.EMULATOR) return resolve(process.env.EMULATOR);
+  // The release build when there is one (benchmarks build it), else the debug build the tests make.
+  const release = join(ROOT, 'target', 'release', 'comfywire-emulator');
+  return existsSync(release) ? release : join(ROOT, 'target', 'debug', 'comfywire-emulator');
 }
 
 async function post(url, body) {

@@ -1,0 +1,485 @@
+/**
+ * Sets the binding this module serves (the entry point does it once, before anything runs).
+ * @param {any} theBinding The low-level binding (napi addon or wasm module).
+ * @param {{runtime: string, ready?: () => void}} info
+ * @internal
+ */
+export function useBinding(theBinding: any, info: {
+    runtime: string;
+    ready?: () => void;
+}): void;
+/** @returns {string} */
+export function version(): string;
+/**
+ * Parses the text (or object) of a `GET /object_info` answer, keeping integers exact.
+ * @param {string | object} objectInfo
+ * @returns {Catalog}
+ */
+export function loadCatalog(objectInfo: string | object): Catalog;
+/**
+ * ComfyUI 0.3.64's catalog, built in (what conversion uses when no catalog is given).
+ * @returns {Catalog}
+ */
+export function embeddedCatalog(): Catalog;
+/**
+ * What a document is: `{format: 'ui' | 'api', version, nodes, links, subgraphs…}`.
+ * @param {WorkflowInput} input
+ * @returns {WorkflowInfo}
+ */
+export function parseWorkflow(input: WorkflowInput): WorkflowInfo;
+/**
+ * Converts a UI workflow to the API prompt exactly as the editor's "Save (API)" does.
+ * Problems that leave a usable prompt are `warnings`, not errors.
+ * @param {WorkflowInput} input
+ * @param {ConvertOptions} [options]
+ * @returns {ConvertResult}
+ */
+export function convert(input: WorkflowInput, options?: ConvertOptions): ConvertResult;
+/**
+ * JSON text in, the prompt's JSON text out (exact, no JavaScript numbers involved).
+ * @param {string} text
+ * @param {ConvertOptions} [options]
+ * @returns {string}
+ */
+export function convertJson(text: string, options?: ConvertOptions): string;
+/**
+ * Every parameter of the prompt with its spec (type, current value, default/min/max/step/
+ * round/choices) and its role (`positive`, `seed`, `steps`, `checkpoint`…).
+ * @param {WorkflowInput} input
+ * @param {ConvertOptions} [options]
+ * @returns {ParamSpec[]}
+ */
+export function listParams(input: WorkflowInput, options?: ConvertOptions): ParamSpec[];
+/**
+ * Nodes (and inputs) a selector names: `positive`, `#12:5.text`, `title:Upscale`, `KSampler[1].seed`, `KSampler[*]`.
+ * @param {WorkflowInput} input
+ * @param {string} selector
+ * @param {ConvertOptions} [options]
+ * @returns {FoundNode[]}
+ */
+export function findNodes(input: WorkflowInput, selector: string, options?: ConvertOptions): FoundNode[];
+/**
+ * Applies overrides all-or-nothing; refusals (out of range, not a choice, unknown selector)
+ * are returned in `issues` with `ok: false`, never thrown.
+ * @param {WorkflowInput} input
+ * @param {Record<string, any>} overrides `{seed: 42n, positive: 'a fox', '#3.steps': 20}`, or a sparse API body `{3: {inputs: {seed: 1}}}`.
+ * @param {ConvertOptions & {seedMode?: string, rngSeed?: number | bigint}} [options]
+ * @returns {OverrideResult}
+ */
+export function applyOverrides(input: WorkflowInput, overrides: Record<string, any>, options?: ConvertOptions & {
+    seedMode?: string;
+    rngSeed?: number | bigint;
+}): OverrideResult;
+/**
+ * `applyOverrides` that returns the prompt, or throws `OVERRIDES_REFUSED` with the `issues`.
+ * @param {WorkflowInput} input
+ * @param {Record<string, any>} overrides
+ * @param {ConvertOptions} [options]
+ * @returns {Record<string, any>}
+ */
+export function set(input: WorkflowInput, overrides: Record<string, any>, options?: ConvertOptions): Record<string, any>;
+/**
+ * What the server would answer to this prompt: `{accepted, status, body}` with the very
+ * `node_errors` ComfyUI would send. A UI workflow is converted first.
+ * @param {WorkflowInput} input
+ * @param {ConvertOptions} [options]
+ * @returns {Validation}
+ */
+export function validate(input: WorkflowInput, options?: ConvertOptions): Validation;
+/**
+ * The `prompt` and `workflow` ComfyUI embedded in a file it wrote (`null` where absent).
+ * @param {Uint8Array} bytes
+ * @returns {Embedded}
+ */
+export function extractFromImage(bytes: Uint8Array): Embedded;
+/** An error with a stable `code` (`PROMPT_REJECTED`, `NETWORK`, `JSON_SYNTAX`…) and the data that explains it. */
+export class ComfyError extends Error {
+    /**
+     * @param {string} code
+     * @param {string} message
+     * @param {Record<string, any>} [data]
+     */
+    constructor(code: string, message: string, data?: Record<string, any>);
+    /** @type {string} */
+    code: string;
+}
+/** A submitted job: events as they happen (callbacks or `for await`), and its result. */
+export class Job {
+    /** @param {any} native @param {ComfyClient} client */
+    constructor(native: any, client: ComfyClient);
+    /** The server's prompt id. @type {string} */
+    promptId: string;
+    /** The client that submitted it. */
+    client: ComfyClient;
+    /**
+     * Calls `callback` for each event of this type (`queued`, `started`, `cached`,
+     * `executing`, `progress`, `preview`, `output`, `text`, `finished`, or `*` for all).
+     * Events that already happened are not replayed (use the async iterator for that).
+     * @param {string} type
+     * @param {(event: JobEvent) => void} callback
+     * @returns {this}
+     */
+    on(type: string, callback: (event: JobEvent) => void): this;
+    /** @param {string} type @param {(event: JobEvent) => void} callback @returns {this} */
+    off(type: string, callback: (event: JobEvent) => void): this;
+    /**
+     * The result, whatever the outcome (`status` says which); never rejects.
+     * @returns {Promise<JobResult>}
+     */
+    wait(): Promise<JobResult>;
+    /**
+     * Cancels this job and no other: removed from the queue if it waits, interrupted if it runs.
+     * @returns {Promise<void>}
+     */
+    cancel(): Promise<void>;
+    /**
+     * Every event from the job's start, then those to come, ending with `finished`.
+     * @returns {AsyncIterator<JobEvent>}
+     */
+    [Symbol.asyncIterator](): AsyncIterator<JobEvent>;
+    #private;
+}
+/** One ComfyUI server: one WebSocket opened before any job, every job followed to its end. */
+export class ComfyClient {
+    /**
+     * Connects (resolves once the WebSocket is open).
+     * @param {string | ConnectOptions} server
+     * @param {Partial<ConnectOptions>} [options]
+     * @returns {Promise<ComfyClient>}
+     */
+    static connect(server: string | ConnectOptions, options?: Partial<ConnectOptions>): Promise<ComfyClient>;
+    /** @param {any} native @param {string} server */
+    constructor(native: any, server: string);
+    /** The server's base URL. @type {string} */
+    server: string;
+    /** This client's id (the WebSocket's `clientId`). @type {string} */
+    get clientId(): string;
+    /**
+     * The server's catalog, read once and kept (`refresh: true` reads it again).
+     * @param {CallOptions & {refresh?: boolean}} [options]
+     * @returns {Promise<Catalog>}
+     */
+    objectInfo(options?: CallOptions & {
+        refresh?: boolean;
+    }): Promise<Catalog>;
+    /**
+     * The `/object_info` answer as a plain object (integers beyond 2^53 as BigInt).
+     * @param {CallOptions} [options]
+     * @returns {Promise<Record<string, any>>}
+     */
+    objectInfoRaw(options?: CallOptions): Promise<Record<string, any>>;
+    /**
+     * Queues a workflow or prompt and returns the Job (following it from before it is
+     * queued, so a job that ends at once is not missed). A refused prompt rejects with
+     * `PROMPT_REJECTED` (`err.nodeErrors` as the server sent them).
+     * @param {WorkflowInput} input
+     * @param {SubmitOptions} [options]
+     * @returns {Promise<Job>}
+     */
+    queuePrompt(input: WorkflowInput, options?: SubmitOptions): Promise<Job>;
+    /**
+     * Queues, follows to the end and returns what the job produced. Rejects with the outcome's
+     * code (`EXECUTION_ERROR`, `INTERRUPTED`, `CANCELLED`, `TIMEOUT`, `JOB_LOST`,
+     * `PROMPT_REJECTED`, `ABORTED`) and `err.result`, unless `throwOnFailure: false`.
+     * @param {WorkflowInput} input
+     * @param {SubmitOptions} [options]
+     * @returns {Promise<JobResult>}
+     */
+    run(input: WorkflowInput, options?: SubmitOptions): Promise<JobResult>;
+    /**
+     * Cancels one of this client's jobs and nothing else.
+     * @param {string} promptId
+     * @param {CallOptions} [options]
+     * @returns {Promise<void>}
+     */
+    cancel(promptId: string, options?: CallOptions): Promise<void>;
+    /**
+     * `POST /interrupt` for this prompt id, or whatever runs when none is given (prefer `cancel`).
+     * @param {string} [promptId]
+     * @param {CallOptions} [options]
+     * @returns {Promise<void>}
+     */
+    interrupt(promptId?: string, options?: CallOptions): Promise<void>;
+    /**
+     * History: one prompt's entry, or the last `maxItems` (as the server stores them).
+     * @param {string} [promptId]
+     * @param {CallOptions & {maxItems?: number, offset?: number}} [options]
+     * @returns {Promise<Record<string, any>>}
+     */
+    getHistory(promptId?: string, options?: CallOptions & {
+        maxItems?: number;
+        offset?: number;
+    }): Promise<Record<string, any>>;
+    /**
+     * The queue in execution order.
+     * @param {CallOptions} [options]
+     * @returns {Promise<QueueState>}
+     */
+    getQueue(options?: CallOptions): Promise<QueueState>;
+    /**
+     * Uploads an input image (or a mask); the server may rename it — use `inputName`.
+     * @param {Uint8Array | ArrayBuffer | Blob} data
+     * @param {string} filename
+     * @param {CallOptions & {type?: 'image' | 'mask', subfolder?: string, overwrite?: boolean, original?: {filename: string, subfolder?: string, type?: string}}} [options]
+     * @returns {Promise<UploadedFile>}
+     */
+    upload(data: Uint8Array | ArrayBuffer | Blob, filename: string, options?: CallOptions & {
+        type?: "image" | "mask";
+        subfolder?: string;
+        overwrite?: boolean;
+        original?: {
+            filename: string;
+            subfolder?: string;
+            type?: string;
+        };
+    }): Promise<UploadedFile>;
+    /**
+     * Downloads a file (an output of a result's `files`, or `{filename, subfolder, type}`).
+     * @param {{filename: string, subfolder?: string, type?: string}} file
+     * @param {CallOptions} [options]
+     * @returns {Promise<Uint8Array>}
+     */
+    view(file: {
+        filename: string;
+        subfolder?: string;
+        type?: string;
+    }, options?: CallOptions): Promise<Uint8Array>;
+    /** @param {CallOptions} [options] @returns {Promise<Record<string, any>>} */
+    systemStats(options?: CallOptions): Promise<Record<string, any>>;
+    /**
+     * Unloads models and/or frees memory on the server.
+     * @param {CallOptions & {unloadModels?: boolean, freeMemory?: boolean}} [options]
+     * @returns {Promise<void>}
+     */
+    free(options?: CallOptions & {
+        unloadModels?: boolean;
+        freeMemory?: boolean;
+    }): Promise<void>;
+    /** @param {string[]} promptIds @param {CallOptions} [options] @returns {Promise<void>} */
+    deleteHistory(promptIds: string[], options?: CallOptions): Promise<void>;
+    /** @param {CallOptions} [options] @returns {Promise<void>} */
+    clearHistory(options?: CallOptions): Promise<void>;
+    /** Removes waiting prompts (any client's: prefer `cancel` for your own). @param {string[]} promptIds @param {CallOptions} [options] @returns {Promise<void>} */
+    deleteQueued(promptIds: string[], options?: CallOptions): Promise<void>;
+    /** @param {CallOptions} [options] @returns {Promise<void>} */
+    clearQueue(options?: CallOptions): Promise<void>;
+    /**
+     * Calls `callback` for each server message of this type (`status`, `progress`,
+     * `executing`, `executed`, `preview`, `execution_error`…, or `*` for all) from now on.
+     * @param {string} type
+     * @param {(message: ServerMessage) => void} callback
+     * @returns {() => void} Unsubscribes.
+     */
+    on(type: string, callback: (message: ServerMessage) => void): () => void;
+    /**
+     * Server messages from now on, as an async iterator; ends when the client closes or
+     * `signal` aborts.
+     * @param {{signal?: AbortSignal, types?: string[]}} [options]
+     * @returns {AsyncIterable<ServerMessage>}
+     */
+    events({ signal, types }?: {
+        signal?: AbortSignal;
+        types?: string[];
+    }): AsyncIterable<ServerMessage>;
+    /** Closes the socket; jobs still followed end as `JOB_LOST`. */
+    close(): void;
+    #private;
+}
+/** Several servers as one: each job goes to a capable server with the shortest queue. */
+export class ComfyPool {
+    /**
+     * Connects to every server (those that cannot be reached are left out; none → error).
+     * @param {Array<string | ConnectOptions>} servers
+     * @param {Partial<ConnectOptions>} [options]
+     * @returns {Promise<ComfyPool>}
+     */
+    static connect(servers: Array<string | ConnectOptions>, options?: Partial<ConnectOptions>): Promise<ComfyPool>;
+    /** @param {ComfyClient[]} clients */
+    constructor(clients: ComfyClient[]);
+    /** @type {ComfyClient[]} */
+    clients: ComfyClient[];
+    /**
+     * The client to run this prompt on: one whose catalog has every class and model it needs,
+     * with the fewest jobs (its queue plus this pool's jobs in flight there).
+     * @param {WorkflowInput} input
+     * @param {CallOptions} [options]
+     * @returns {Promise<ComfyClient>}
+     */
+    pick(input: WorkflowInput, options?: CallOptions): Promise<ComfyClient>;
+    /**
+     * Runs a job on the chosen server, uploading its files there first: `uploads: [{data,
+     * filename, param}]` sets each `param` (a selector such as `#10.image`) to the stored name.
+     * @param {WorkflowInput} input
+     * @param {SubmitOptions & {uploads?: Array<{data: Uint8Array | ArrayBuffer | Blob, filename: string, param: string}>}} [options]
+     * @returns {Promise<JobResult & {server: string}>}
+     */
+    run(input: WorkflowInput, options?: SubmitOptions & {
+        uploads?: Array<{
+            data: Uint8Array | ArrayBuffer | Blob;
+            filename: string;
+            param: string;
+        }>;
+    }): Promise<JobResult & {
+        server: string;
+    }>;
+    /** Closes every client. */
+    close(): void;
+    #private;
+}
+/** Which binding serves the API: `napi` (the Node addon) or `wasm`. @type {string} */
+export let runtime: string;
+export type ParamSpec = import("../binding.cjs").ParamSpec;
+export type ConvertResult = import("../binding.cjs").ConvertResult;
+export type OverrideResult = import("../binding.cjs").OverrideResult;
+export type Validation = import("../binding.cjs").Validation;
+export type JobResult = import("../binding.cjs").JobResult;
+export type OutputFile = import("../binding.cjs").OutputFile;
+export type UploadedFile = import("../binding.cjs").UploadedFile;
+export type JobEvent = import("../binding.cjs").JobEvent;
+export type ServerMessage = import("../binding.cjs").ServerMessage;
+export type QueueState = import("../binding.cjs").QueueState;
+export type WorkflowInfo = import("../binding.cjs").WorkflowInfo;
+export type Embedded = import("../binding.cjs").Embedded;
+export type FoundNode = import("../binding.cjs").FoundNode;
+export type Catalog = import("../binding.cjs").Catalog;
+/**
+ * A workflow (UI format), an API prompt, as an object, JSON text, or the bytes of a file
+ * ComfyUI wrote (PNG, WebP, FLAC, Ogg, MP3) or of a JSON file.
+ */
+export type WorkflowInput = object | string | Uint8Array;
+/**
+ * Conversion options.
+ */
+export type ConvertOptions = {
+    /**
+     * The server's catalog (`loadCatalog`, `client.objectInfo()`); default: ComfyUI 0.3.64's, built in.
+     */
+    catalog?: import("../binding.cjs").Catalog | undefined;
+    /**
+     * Resolve `{a|b}` prompts with this seed, or keep them (default).
+     */
+    dynamicPrompts?: "keep" | {
+        seed: number | bigint;
+    } | undefined;
+    /**
+     * Local date-time for `%date:…%` in widget text, `YYYY-MM-DDThh:mm:ss` (default: now).
+     */
+    date?: string | undefined;
+    /**
+     * Read named `widgets_values` objects before positional ones.
+     */
+    preferNamedValues?: boolean | undefined;
+    /**
+     * Keep interior ids of expanded subgraphs as the editor does (default true).
+     */
+    keepSubgraphIds?: boolean | undefined;
+};
+/**
+ * Cancellation for any asynchronous call.
+ */
+export type CallOptions = {
+    /**
+     * Abort the call; a job is cancelled on the server (this client's only).
+     */
+    signal?: AbortSignal | undefined;
+    /**
+     * Give up after this long (`TIMEOUT`); a job is also cancelled on the server.
+     */
+    timeoutMs?: number | undefined;
+};
+export type ConnectOptions = {
+    /**
+     * Base URL, e.g. `http://127.0.0.1:8188` (a reverse-proxy path is kept).
+     */
+    server: string;
+    /**
+     * Default: a random id.
+     */
+    clientId?: string | undefined;
+    /**
+     * Use the `/api/...` routes.
+     */
+    apiPrefix?: boolean | undefined;
+    /**
+     * `Authorization: Bearer` token.
+     */
+    bearer?: string | undefined;
+    /**
+     * HTTP basic credentials.
+     */
+    basic?: {
+        user: string;
+        password: string;
+    } | undefined;
+    /**
+     * Extra request headers (Node; browsers restrict them).
+     */
+    headers?: Record<string, string> | undefined;
+    /**
+     * Sent as `?token=` on the WebSocket URL.
+     */
+    wsToken?: string | undefined;
+    /**
+     * One HTTP request's limit (default 30000).
+     */
+    requestTimeoutMs?: number | undefined;
+    /**
+     * Ask the history about a job the socket is silent about this long (default 15000).
+     */
+    silenceMs?: number | undefined;
+    signal?: AbortSignal | undefined;
+    timeoutMs?: number | undefined;
+};
+export type SubmitOptions = {
+    /**
+     * Overrides applied first (`{seed: 1n, positive: 'a fox', '#3.steps': 20}`); all or nothing.
+     */
+    params?: Record<string, any> | undefined;
+    /**
+     * Apply the workflow's control_after_generate (`randomize` …) before submitting.
+     */
+    seedMode?: "fixed" | "randomize" | "increment" | "decrement" | undefined;
+    /**
+     * Choose the prompt id (default: random).
+     */
+    promptId?: string | undefined;
+    /**
+     * Queue before the others.
+     */
+    front?: boolean | undefined;
+    /**
+     * Stored with the job (`extra_pnginfo`…).
+     */
+    extraData?: Record<string, any> | undefined;
+    /**
+     * Only run these output nodes.
+     */
+    partialExecutionTargets?: string[] | undefined;
+    /**
+     * Cancels the job on the server when aborted.
+     */
+    signal?: AbortSignal | undefined;
+    /**
+     * Cancels the job on the server after this long; the result's status is `TIMEOUT`.
+     */
+    timeoutMs?: number | undefined;
+    /**
+     * Every event of the job.
+     */
+    onEvent?: ((event: JobEvent) => void) | undefined;
+    /**
+     * `progress` events.
+     */
+    onProgress?: ((event: JobEvent) => void) | undefined;
+    /**
+     * `preview` events (`event.image` is a Uint8Array).
+     */
+    onPreview?: ((event: JobEvent) => void) | undefined;
+    /**
+     * `run` only: reject unless the job succeeded (default true).
+     */
+    throwOnFailure?: boolean | undefined;
+};
+import { decode } from './json.js';
+import { encode } from './json.js';
+export { decode as parseJsonExact, encode as stringifyJsonExact };

@@ -1,0 +1,424 @@
+// The one behaviour suite of the JavaScript API, run unchanged against every target:
+//   TARGET=napi       node --test tests/js/behaviour.test.mjs        (the Node addon)
+//   TARGET=wasm-node  node --test tests/js/behaviour.test.mjs        (WebAssembly in Node)
+//   node tests/js/browser/run.mjs tests/js/behaviour.test.mjs        (WebAssembly in Chromium)
+// It uses only the public API, fixtures and emulators through the harness (which swaps Node's
+// file system and processes for a control server in the browser).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { target, loadApi, fixtureText, fixtureBytes, listFixtures, startEmulator, sleep } from './harness/index.mjs';
+
+const DEFAULT = 'goldens/templates-old-0.1.0__default.workflow.json';
+const U64_MAX = 18446744073709551615n;
+
+let cw;
+let catalog;
+let defaultText;
+const emulators = [];
+
+before(async () => {
+  cw = await loadApi();
+  catalog = cw.loadCatalog(await fixtureText('object_info.json'));
+  defaultText = await fixtureText(DEFAULT);
+});
+
+after(async () => {
+  for (const e of emulators) await e.stop();
+});
+
+async function emulator(args = [], options = {}) {
+  const e = await startEmulator({ ...options, args: ['--models-for', `tests/fixtures/${DEFAULT}`, '--node-ms', '2', '--steps', '3', ...args] });
+  emulators.push(e);
+  return e;
+}
+
+/** A small prompt every emulator accepts; `tag` makes it unique so the server does not cache it. */
+function tinyPrompt(tag, extra = {}) {
+  return {
+    1: { class_type: 'EmptyImage', inputs: { width: 8, height: 8, batch_size: 1, color: tag } },
+    2: { class_type: 'SaveImage', inputs: { images: ['1', 0], filename_prefix: `t${tag}` } },
+    ...extra,
+  };
+}
+
+function defaultWorkflow() {
+  return JSON.parse(defaultText);
+}
+
+// ---- pure functions --------------------------------------------------------------------------
+
+test('the golden corpus converts exactly as the editor did', async () => {
+  const names = (await listFixtures('goldens', '.workflow.json')).map((f) => f.slice(0, -'.workflow.json'.length));
+  assert.ok(names.length >= 452, `${names.length} goldens`);
+  const differ = [];
+  for (const name of names) {
+    const [ui, want] = await Promise.all([fixtureText(`goldens/${name}.workflow.json`), fixtureText(`goldens/${name}.prompt.json`)]);
+    const got = cw.parseJsonExact(cw.convertJson(ui, { catalog }));
+    const expected = cw.parseJsonExact(want);
+    // The one value the editor does not derive from the workflow (as in tests/goldens.rs): a
+    // LoadImageOutput combo it showed as "Loading..." while it fetched the server's outputs.
+    for (const [id, node] of Object.entries(expected)) {
+      if (node.class_type === 'LoadImageOutput' && node.inputs.image === 'Loading...' && got[id]) node.inputs.image = got[id].inputs.image;
+    }
+    try {
+      assert.deepEqual(got, expected);
+    } catch {
+      differ.push(name);
+    }
+  }
+  assert.deepEqual(differ, [], 'every golden converts as the editor did');
+  console.log(`${target}: ${names.length - differ.length}/${names.length} goldens identical`);
+});
+
+test('objects, JSON text and file bytes convert alike; warnings are values', async () => {
+  const fromText = cw.convert(defaultText, { catalog });
+  const fromObject = cw.convert(defaultWorkflow(), { catalog });
+  const fromBytes = cw.convert(new TextEncoder().encode(defaultText), { catalog });
+  assert.deepEqual(fromObject.prompt, fromText.prompt);
+  assert.deepEqual(fromBytes.prompt, fromText.prompt);
+  assert.equal(fromText.prompt['3'].class_type, 'KSampler');
+  assert.deepEqual(fromText.warnings, []);
+  const info = cw.parseWorkflow(defaultText);
+  assert.equal(info.format, 'ui');
+  assert.equal(info.nodes, 7);
+  const broken = defaultWorkflow();
+  broken.nodes.push({ id: 99, type: 'NoSuchNode', inputs: [], outputs: [], widgets_values: [1] });
+  const warned = cw.convert(broken, { catalog });
+  assert.ok(warned.warnings.length >= 1, 'an unknown node is a warning');
+  assert.equal(typeof warned.warnings[0].code, 'string');
+});
+
+test('parameters with specs and roles', () => {
+  const params = cw.listParams(defaultText, { catalog });
+  const seed = params.find((p) => p.roles.includes('seed'));
+  assert.equal(seed.selector, '#3.seed');
+  assert.equal(seed.type, 'INT');
+  assert.equal(seed.spec.max, U64_MAX, 'max seed is exact');
+  const positive = params.find((p) => p.roles.includes('positive'));
+  assert.equal(positive.classType, 'CLIPTextEncode');
+  const sampler = params.find((p) => p.input === 'sampler_name');
+  assert.ok(sampler.spec.choices.includes('euler'));
+  assert.deepEqual(cw.findNodes(defaultText, 'positive', { catalog }).map((n) => n.selector), ['#6.text']);
+});
+
+test('overrides: all or nothing, refusals as values, BigInt and decimal strings', () => {
+  const applied = cw.applyOverrides(defaultWorkflow(), { seed: U64_MAX, positive: 'a red fox', steps: '12' }, { catalog });
+  assert.equal(applied.ok, true, JSON.stringify(applied.issues));
+  assert.equal(applied.prompt['3'].inputs.seed, U64_MAX);
+  assert.equal(applied.prompt['3'].inputs.steps, 12);
+  assert.equal(applied.prompt['6'].inputs.text, 'a red fox');
+  const fromString = cw.applyOverrides(defaultText, { seed: '18446744073709551615' }, { catalog });
+  assert.equal(fromString.prompt['3'].inputs.seed, U64_MAX);
+  const refused = cw.applyOverrides(defaultText, { steps: -4, positive: 'never applied' }, { catalog });
+  assert.equal(refused.ok, false);
+  assert.equal(refused.issues[0].code, 'OUT_OF_RANGE');
+  assert.notEqual(refused.prompt['6'].inputs.text, 'never applied');
+  assert.throws(() => cw.set(defaultText, { steps: -4 }, { catalog }), (e) => e instanceof cw.ComfyError && e.code === 'OVERRIDES_REFUSED' && e.issues.length === 1);
+  const prompt = cw.set(defaultText, { cfg: 4.5 }, { catalog });
+  assert.equal(prompt['3'].inputs.cfg, 4.5);
+});
+
+test('validation returns what the server would answer, as a value', async () => {
+  const capture = JSON.parse(await fixtureText('captures/err_int_above_max.json'));
+  const v = cw.validate(capture.request.body, { catalog });
+  assert.equal(v.accepted, false);
+  assert.equal(v.status, 400);
+  assert.deepEqual(JSON.parse(cw.stringifyJsonExact(v.body)), capture.response.body_json);
+  const ok = cw.validate({ prompt: cw.convert(defaultText, { catalog }).prompt }, { catalog });
+  assert.equal(typeof ok.accepted, 'boolean');
+  const unknown = cw.validate({ prompt: { 1: { class_type: 'Nope', inputs: {} } } }, { catalog });
+  assert.equal(unknown.body.error.type, 'invalid_prompt');
+});
+
+test('errors are ComfyError with stable codes and data', () => {
+  assert.throws(() => cw.convert('{"nodes": 3', { catalog }), (e) => e instanceof cw.ComfyError && e.code === 'JSON_SYNTAX' && e.line === 1);
+  const twoSamplers = { 1: { class_type: 'KSampler', inputs: {} }, 2: { class_type: 'KSampler', inputs: {} } };
+  assert.throws(() => cw.findNodes(twoSamplers, 'KSampler', { catalog }), (e) => e.code === 'AMBIGUOUS_SELECTOR' && e.candidates.length === 2);
+  assert.throws(() => cw.convert(defaultText, { catalog, date: 'yesterday' }), (e) => e.code === 'INVALID_ARGUMENT' && e.path === 'options.date');
+  assert.throws(() => cw.convert(42), (e) => e.code === 'INVALID_ARGUMENT');
+  assert.throws(() => cw.loadCatalog('[1, 2]'), (e) => e.code === 'INVALID_CATALOG');
+  assert.throws(() => cw.extractFromImage(new Uint8Array([1, 2, 3, 4])), (e) => e.code === 'UNSUPPORTED_MEDIA');
+});
+
+test('workflows embedded in files ComfyUI wrote', async () => {
+  // A PNG saved by SaveImage after a run queued with a prompt only: the prompt is embedded.
+  const bytes = await fixtureBytes('media/view_output_of_run.png');
+  const found = cw.extractFromImage(bytes);
+  assert.equal(found.workflow, null);
+  assert.equal(Object.keys(found.prompt).length, 3);
+  const converted = cw.convert(bytes, { catalog });
+  assert.deepEqual(converted.prompt, found.prompt);
+  // One queued with extra_data.extra_pnginfo.workflow: the workflow wins, as in the editor.
+  const withWorkflow = cw.extractFromImage(await fixtureBytes('media/view_output_extra_data.png'));
+  assert.ok(Array.isArray(withWorkflow.workflow.nodes));
+});
+
+test('the built-in catalog is in the addon; the wasm build asks for one', () => {
+  if (cw.runtime === 'napi') {
+    assert.ok(cw.embeddedCatalog().classCount() > 400);
+    assert.equal(cw.convert(defaultText).prompt['3'].class_type, 'KSampler');
+  } else {
+    assert.throws(() => cw.embeddedCatalog(), (e) => e.code === 'INVALID_ARGUMENT');
+  }
+});
+
+// ---- the client against the emulator ---------------------------------------------------------
+
+test('run a workflow: conversion with the server catalog, params, progress, outputs, exact seed', async () => {
+  const e = await emulator();
+  const client = await cw.ComfyClient.connect(e.url);
+  try {
+    const seen = [];
+    const progress = [];
+    const result = await client.run(defaultWorkflow(), {
+      params: { seed: U64_MAX, positive: 'a red fox' },
+      onEvent: (ev) => seen.push(ev.type),
+      onProgress: (ev) => progress.push(ev.overall),
+    });
+    assert.equal(result.status, 'SUCCESS');
+    assert.equal(result.ok, true);
+    assert.equal(seen.at(-1), 'finished');
+    assert.ok(seen.includes('executing') && seen.includes('output'), seen.join());
+    assert.ok(progress.length >= 3, `progress events: ${progress.length}`);
+    assert.deepEqual(progress, [...progress].sort((a, b) => a - b), 'overall progress never goes back');
+    assert.equal(result.files.length, 1);
+    const png = await client.view(result.files[0]);
+    assert.ok(png instanceof Uint8Array);
+    assert.deepEqual([...png.slice(0, 4)], [0x89, 0x50, 0x4e, 0x47]);
+    const history = await client.getHistory(result.promptId);
+    assert.equal(history[result.promptId].prompt[2]['3'].inputs.seed, U64_MAX, 'the server got the exact seed');
+  } finally {
+    client.close();
+  }
+});
+
+test('job events by callback and by async iterator (replayed from the start)', async () => {
+  const e = await emulator();
+  const client = await cw.ComfyClient.connect(e.url);
+  try {
+    const job = await client.queuePrompt(tinyPrompt(1));
+    const byCallback = [];
+    job.on('*', (ev) => byCallback.push(ev.type));
+    const finished = await job.wait();
+    const byIterator = [];
+    for await (const ev of job) byIterator.push(ev.type);
+    assert.equal(finished.status, 'SUCCESS');
+    assert.equal(byIterator.at(-1), 'finished');
+    assert.ok(byIterator.includes('output'));
+    assert.ok(byCallback.length <= byIterator.length);
+    const previews = [];
+    const withPreviews = await client.run(defaultWorkflow(), { params: { seed: 7 }, onPreview: (ev) => previews.push(ev) });
+    assert.equal(withPreviews.status, 'SUCCESS');
+    assert.ok(previews.length > 0 && previews[0].image instanceof Uint8Array && previews[0].image.length > 0);
+  } finally {
+    client.close();
+  }
+});
+
+test('two concurrent jobs on one client, one failing, do not mix', async () => {
+  const e = await emulator();
+  await e.config({ execution_error: 'ImageInvert' });
+  const client = await cw.ComfyClient.connect(e.url);
+  try {
+    const failing = tinyPrompt(2, { 3: { class_type: 'ImageInvert', inputs: { image: ['1', 0] } }, 4: { class_type: 'SaveImage', inputs: { images: ['3', 0], filename_prefix: 'bad' } } });
+    const [good, bad] = await Promise.all([
+      client.run(tinyPrompt(3)),
+      client.run(failing, { throwOnFailure: false }),
+    ]);
+    assert.equal(good.status, 'SUCCESS');
+    assert.equal(bad.status, 'EXECUTION_ERROR');
+    assert.notEqual(good.promptId, bad.promptId);
+    assert.ok(good.files.every((f) => f.filename.startsWith('t3')));
+    await assert.rejects(client.run(failing), (err) => err.code === 'EXECUTION_ERROR' && err.result.status === 'EXECUTION_ERROR');
+  } finally {
+    client.close();
+  }
+});
+
+test('cancel: own running and waiting jobs only; a bystander finishes', async () => {
+  const e = await emulator();
+  // ComfyUI checks for an interrupt when a node starts (and at sampler steps), so the first node
+  // is slow and the interrupt lands while it runs.
+  await e.config({ node_ms: 20, node_durations: { EmptyImage: 800 } });
+  const mine = await cw.ComfyClient.connect(e.url);
+  const other = await cw.ComfyClient.connect(e.url);
+  try {
+    const running = await mine.queuePrompt(tinyPrompt(4));
+    const bystander = await other.queuePrompt(tinyPrompt(5));
+    const waiting = await mine.queuePrompt(tinyPrompt(6));
+    // The iterator replays from the start (a callback added now could miss the event).
+    for await (const ev of running) if (ev.type === 'executing') break;
+    await waiting.cancel();
+    await running.cancel();
+    const [r, b, w] = await Promise.all([running.wait(), bystander.wait(), waiting.wait()]);
+    assert.ok(['CANCELLED', 'INTERRUPTED'].includes(r.status), r.status);
+    assert.equal(w.status, 'CANCELLED');
+    assert.equal(b.status, 'SUCCESS');
+  } finally {
+    mine.close();
+    other.close();
+  }
+});
+
+test('AbortSignal and timeoutMs cancel the job on the server', async () => {
+  const e = await emulator();
+  await e.config({ node_ms: 400 });
+  const client = await cw.ComfyClient.connect(e.url);
+  try {
+    const controller = new AbortController();
+    const pending = client.run(tinyPrompt(7), { signal: controller.signal });
+    setTimeout(() => controller.abort(), 150);
+    await assert.rejects(pending, (err) => err.code === 'ABORTED' && ['CANCELLED', 'INTERRUPTED'].includes(err.result.status));
+    await assert.rejects(client.run(tinyPrompt(8), { timeoutMs: 200 }), (err) => err.code === 'TIMEOUT');
+    await assert.rejects(client.getQueue({ signal: AbortSignal.abort() }), (err) => err.code === 'ABORTED');
+    // The interrupt takes effect when the next node starts; allow for it.
+    let queue;
+    for (let i = 0; i < 40; i++) {
+      queue = await client.getQueue();
+      if (queue.running.length + queue.pending.length === 0) break;
+      await sleep(50);
+    }
+    assert.equal(queue.running.length + queue.pending.length, 0, 'nothing left running');
+  } finally {
+    client.close();
+  }
+});
+
+test('fault matrix: every fault ends in the right outcome, none hangs', async () => {
+  const e = await emulator();
+  const client = await cw.ComfyClient.connect({ server: e.url, silenceMs: 500 });
+  const outcome = async (faults, prompt) => {
+    await e.reset();
+    await e.config({ node_ms: 2, steps: 3, ...faults });
+    try {
+      return (await client.run(prompt, { timeoutMs: 10000, throwOnFailure: false })).status;
+    } catch (err) {
+      return err.code;
+    }
+  };
+  try {
+    assert.equal(await outcome({ instant_finish: true }, tinyPrompt(10)), 'SUCCESS', 'job finished before POST /prompt answered');
+    assert.equal(await outcome({ ws_drop_mid_job: true, slow_history_ms: 300 }, defaultWorkflow()), 'SUCCESS', 'socket dropped mid-job');
+    assert.equal(await outcome({ garbage_ws_frames: true }, tinyPrompt(11)), 'SUCCESS', 'garbage frames');
+    assert.equal(await outcome({ execution_error: '*' }, tinyPrompt(12)), 'EXECUTION_ERROR');
+    assert.equal(await outcome({ prompt_500: true }, tinyPrompt(13)), 'HTTP_STATUS');
+    assert.equal(await outcome({}, { 1: { class_type: 'Nope', inputs: {} } }), 'PROMPT_REJECTED');
+    await e.reset();
+    await e.config({ node_ms: 500 });
+    const job = await client.queuePrompt(tinyPrompt(14));
+    await sleep(100);
+    await e.restart();
+    const lost = await job.wait();
+    assert.equal(lost.status, 'JOB_LOST', 'a restart loses the job and says so');
+  } finally {
+    client.close();
+  }
+});
+
+test('the server refuses a prompt: PROMPT_REJECTED with node errors', async () => {
+  const e = await emulator();
+  const client = await cw.ComfyClient.connect(e.url);
+  try {
+    const bad = cw.set(defaultText, {}, { catalog });
+    bad['3'].inputs.steps = 100000;
+    await assert.rejects(client.queuePrompt(bad), (err) => err.code === 'PROMPT_REJECTED' && err.nodeErrors['3'] !== undefined);
+  } finally {
+    client.close();
+  }
+});
+
+test('server messages as an async iterator and as callbacks', async () => {
+  const e = await emulator();
+  const client = await cw.ComfyClient.connect(e.url);
+  try {
+    const types = new Set();
+    const statuses = [];
+    const off = client.on('status', (m) => statuses.push(m));
+    // Messages count from the moment events() returns: nothing of the run below is missed.
+    const reading = (async () => {
+      for await (const m of client.events()) {
+        types.add(m.type);
+        if (m.type === 'execution_success') break;
+      }
+    })();
+    await client.run(tinyPrompt(20));
+    await reading;
+    off();
+    for (const type of ['execution_start', 'executing', 'executed', 'execution_success']) assert.ok(types.has(type), `${type} in ${[...types]}`);
+    assert.ok(statuses.length > 0 && typeof statuses[0].queueRemaining === 'number');
+    // An AbortSignal ends an iterator that is waiting; so does close().
+    const controller = new AbortController();
+    const idle = (async () => { for await (const m of client.events({ signal: controller.signal })) void m; })();
+    setTimeout(() => controller.abort(), 20);
+    await idle;
+    const waiting = (async () => { for await (const m of client.events()) void m; return 'ended'; })();
+    client.close();
+    assert.equal(await waiting, 'ended');
+  } finally {
+    client.close();
+  }
+});
+
+test('uploads, queue, history, system stats, catalog', async () => {
+  const e = await emulator();
+  const client = await cw.ComfyClient.connect(e.url);
+  try {
+    const png = await fixtureBytes(`media/${(await listFixtures('media', '.png'))[0]}`);
+    const stored = await client.upload(png, 'input.png', { subfolder: 'cw' });
+    assert.equal(stored.type, 'input');
+    assert.equal(stored.inputName, `cw/${stored.filename}`);
+    assert.deepEqual([...(await client.view(stored)).slice(0, 8)], [...png.slice(0, 8)]);
+    // Same name, same bytes: ComfyUI keeps one file; different bytes: it picks a new name.
+    const same = await client.upload(png, 'input.png', { subfolder: 'cw' });
+    assert.equal(same.filename, stored.filename);
+    const other = await client.upload(png.slice(0, png.length - 1), 'input.png', { subfolder: 'cw' });
+    assert.notEqual(other.filename, stored.filename, 'the server renamed the second upload');
+    const queue = await client.getQueue();
+    assert.deepEqual(Object.keys(queue).sort(), ['pending', 'running']);
+    const stats = await client.systemStats();
+    assert.ok(stats.system);
+    const serverCatalog = await client.objectInfo();
+    assert.ok(serverCatalog.has('KSampler'));
+    assert.equal(await client.objectInfo(), serverCatalog, 'read once, kept');
+    const r = await client.run(tinyPrompt(30));
+    const history = await client.getHistory(undefined, { maxItems: 1 });
+    assert.deepEqual(Object.keys(history), [r.promptId]);
+    await client.deleteHistory([r.promptId]);
+    assert.deepEqual(await client.getHistory(r.promptId), {});
+  } finally {
+    client.close();
+  }
+});
+
+test('connection errors have codes', async () => {
+  await assert.rejects(cw.ComfyClient.connect('not a url'), (err) => err.code === 'INVALID_URL');
+  await assert.rejects(cw.ComfyClient.connect('http://127.0.0.1:9'), (err) => err.code === 'NETWORK');
+  await assert.rejects(cw.ComfyClient.connect({}), (err) => err.code === 'INVALID_ARGUMENT');
+  const e = await emulator();
+  await e.config({ forbidden: true });
+  await assert.rejects(cw.ComfyClient.connect(e.url), (err) => ['HTTP_STATUS', 'NETWORK'].includes(err.code));
+});
+
+test('the browser is refused without CORS mode (403), as by ComfyUI', { skip: target !== 'wasm-browser' }, async () => {
+  const e = await emulator([], { cors: false });
+  await assert.rejects(cw.ComfyClient.connect(e.url), (err) => err.code === 'NETWORK');
+});
+
+test('a pool routes each job to a capable server with the shortest queue', async () => {
+  const capable = await emulator();
+  const lacking = await startEmulator({ args: ['--node-ms', '2', '--steps', '2'] });
+  emulators.push(lacking);
+  const pool = await cw.ComfyPool.connect([lacking.url, capable.url]);
+  try {
+    const results = await Promise.all([1, 2, 3].map((k) => pool.run(defaultWorkflow(), { params: { seed: k } })));
+    for (const r of results) {
+      assert.equal(r.status, 'SUCCESS');
+      assert.equal(r.server, capable.url, 'the server without the checkpoint is never chosen');
+    }
+    const tiny = await Promise.all([40, 41, 42, 43].map((k) => pool.run(tinyPrompt(k))));
+    assert.ok(tiny.every((r) => r.ok));
+    assert.equal(new Set(tiny.map((r) => r.server)).size, 2, 'jobs any server can run are spread');
+  } finally {
+    pool.close();
+  }
+});
