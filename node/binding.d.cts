@@ -52,8 +52,11 @@ export declare class NativeClient {
   /** The server's catalog, parsed in Rust (the text never becomes a JavaScript object). */
   objectInfo(): Promise<Catalog>
   systemStats(): Promise<string>
-  /** `{unloadModels, freeMemory}` (JSON text). */
-  free(optionsJson?: string | undefined | null): Promise<void>
+  /**
+   * `POST /free` with `{unloadModels, freeMemory}` (JSON text); named as in the wasm build,
+   * where `free` releases the object.
+   */
+  freeServer(optionsJson?: string | undefined | null): Promise<void>
   /**
    * Starts keeping server messages for `nextMessage` (from now on; the most recent 1024
    * when they are not read fast enough).

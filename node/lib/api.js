@@ -510,7 +510,7 @@ export class ComfyClient {
    */
   free(options = {}) {
     const { signal, timeoutMs, ...rest } = options;
-    return bounded(this.#native.free(encode(rest)), { signal, timeoutMs });
+    return bounded(this.#native.freeServer(encode(rest)), { signal, timeoutMs });
   }
 
   /** @param {string[]} promptIds @param {CallOptions} [options] @returns {Promise<void>} */

@@ -252,9 +252,10 @@ impl NativeClient {
         self.json(self.client.endpoint().system_stats()).await
     }
 
-    /// `{unloadModels, freeMemory}` (JSON text).
-    #[napi]
-    pub async fn free(&self, options_json: Option<String>) -> Result<()> {
+    /// `POST /free` with `{unloadModels, freeMemory}` (JSON text); named as in the wasm build,
+    /// where `free` releases the object.
+    #[napi(js_name = "freeServer")]
+    pub async fn free_server(&self, options_json: Option<String>) -> Result<()> {
         let (unload, free) = crate::guard(|| api::free_options(&options(options_json)?))?;
         guarded(self.client.free(unload, free)).await
     }

@@ -375,6 +375,7 @@ test('uploads, queue, history, system stats, catalog', async () => {
     assert.notEqual(other.filename, stored.filename, 'the server renamed the second upload');
     const queue = await client.getQueue();
     assert.deepEqual(Object.keys(queue).sort(), ['pending', 'running']);
+    await client.free({ unloadModels: true, freeMemory: true });
     const stats = await client.systemStats();
     assert.ok(stats.system);
     const serverCatalog = await client.objectInfo();

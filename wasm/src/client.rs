@@ -496,8 +496,10 @@ impl NativeClient {
         self.json(self.inner.endpoint.system_stats()).await
     }
 
-    /// `{unloadModels, freeMemory}` (JSON text).
-    pub async fn free(&self, options_json: Option<String>) -> JsResult<()> {
+    /// `POST /free` with `{unloadModels, freeMemory}` (JSON text). Not named `free`: that is
+    /// the name wasm-bindgen gives the method that releases the object.
+    #[wasm_bindgen(js_name = freeServer)]
+    pub async fn free_server(&self, options_json: Option<String>) -> JsResult<()> {
         let (unload, free) =
             comfywire::api::free_options(&options(options_json)?).map_err(js_err)?;
         self.simple(self.inner.endpoint.free(unload, free)).await
