@@ -35,6 +35,7 @@ async function connect() {
 
 async function load(file) {
   clearError();
+  $('#job').hidden = true;
   try {
     await ready;
     const bytes = new Uint8Array(await file.arrayBuffer());
@@ -61,11 +62,14 @@ function firstByte(bytes) {
 }
 
 async function buildForm() {
+  $('#params').hidden = true;
   let catalog;
   try {
     ({ catalog } = await connect());
   } catch (err) {
-    showError(err, 'Cannot reach the server; the form uses the built-in catalog (ComfyUI 0.3.64) meanwhile.');
+    // The browser build embeds no catalog: without the server there is no form to show.
+    showError(err, `Is ComfyUI running at ${serverInput.value}, started with --enable-cors-header so that this page may call it?`);
+    return;
   }
   params = listParams(workflow, { catalog });
   nodeNames = new Map();
@@ -188,6 +192,7 @@ async function run(event) {
     $('#progress-text').textContent = result.ok ? 'done' : result.status;
     await showOutputs(client, result.files);
   } catch (err) {
+    if ($('#prompt-id').textContent === '…') $('#prompt-id').textContent = '(none)';
     setStatus('not run', 'failed');
     showError(err);
   } finally {
@@ -277,7 +282,10 @@ function el(tag, props = {}, children = []) {
 
 $('#file').addEventListener('change', (e) => e.target.files[0] && load(e.target.files[0]));
 $('#params').addEventListener('submit', run);
-serverInput.addEventListener('change', () => workflow && buildForm().catch(showError));
+serverInput.addEventListener('change', () => {
+  clearError();
+  if (workflow) buildForm().catch(showError);
+});
 
 // Drops anywhere on the page: a missed drop zone must not navigate away to the file.
 const drop = $('#drop');
@@ -292,7 +300,9 @@ document.addEventListener('drop', (e) => {
   e.preventDefault();
   drop.classList.remove('over');
   const file = e.dataTransfer?.files[0];
-  if (file) load(file);
+  if (!file) return;
+  $('#file').value = ''; // it would still name the previous file
+  load(file);
 });
 
 ready.catch((err) => showError(err, 'The WebAssembly module did not load.'));

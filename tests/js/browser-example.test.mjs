@@ -198,6 +198,18 @@ async function exercise(t, path, screenshot) {
       return document.querySelector('#prompt-id').textContent !== previous && img?.complete && img.naturalWidth > 0;
     }, run.promptId, { timeout: 30000 });
     assert.match(await page.textContent('#status'), /^SUCCESS in /);
+
+    // --- a job that fails on the server: its status and the server's message
+    await emulator.config({ execution_error: 'ImageInvert' });
+    try {
+      await page.fill('[name="#1.width"]', '32'); // the same prompt again would be served from the cache
+      await page.click('#run');
+      await page.waitForSelector('#status.failed', { timeout: 30000 });
+      assert.match(await page.textContent('#status'), /^EXECUTION_ERROR in /);
+      assert.match(await page.textContent('#error'), /^EXECUTION_ERROR \S/);
+    } finally {
+      await emulator.reset();
+    }
   } finally {
     await context.close();
     assert.deepEqual(problems, [], 'no page or console errors');
