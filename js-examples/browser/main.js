@@ -10,10 +10,9 @@ const runButton = $('#run');
 serverInput.value = new URLSearchParams(location.search).get('server') ?? 'http://127.0.0.1:8188';
 
 let workflow = null; // JSON text or an object decoded exactly (never JSON.parse: 64-bit seeds)
-let params = []; // listParams() of the workflow, against the server's catalog when reachable
 let nodeNames = new Map(); // node id → title, for progress
 let session = null; // {url, client, catalog}: one WebSocket per server, reused across runs
-const blobUrls = [];
+const blobUrls = []; // outputs' (and, as .previous, the preview shown now)
 
 // Without an argument the wasm is found next to its glue code (a bundler that understands
 // `new URL(…, import.meta.url)` copies it); pass its URL when it lives elsewhere.
@@ -71,7 +70,7 @@ async function buildForm() {
     showError(err, `Is ComfyUI running at ${serverInput.value}, started with --enable-cors-header so that this page may call it?`);
     return;
   }
-  params = listParams(workflow, { catalog });
+  const params = listParams(workflow, { catalog });
   nodeNames = new Map();
   try {
     for (const [id, node] of Object.entries(convert(workflow, { catalog }).prompt)) nodeNames.set(id, node._meta?.title ?? node.class_type);
@@ -227,7 +226,8 @@ function blobUrl(bytes, type, replacesPrevious = false) {
 }
 
 function resetJob() {
-  for (const url of blobUrls.splice(0)) URL.revokeObjectURL(url);
+  for (const url of [...blobUrls.splice(0), blobUrls.previous]) if (url) URL.revokeObjectURL(url);
+  blobUrls.previous = null;
   $('#job').hidden = false;
   $('#prompt-id').textContent = '…';
   $('#progress').max = 1;

@@ -140,10 +140,12 @@ async function exercise(t, path, screenshot) {
     await page.fill('[name="#6.text"]', POSITIVE);
     await page.fill('[name="#3.seed"]', SEED);
     await page.evaluate(() => {
-      // What the progress line showed during the run (the job takes a few tens of ms).
+      // Every text the progress line showed during the run (it takes a few tens of ms); from the
+      // records, as several events may be handled before the observer is called.
       window.progressSeen = [];
-      const text = document.querySelector('#progress-text');
-      new MutationObserver(() => window.progressSeen.push(text.textContent)).observe(text, { childList: true, characterData: true, subtree: true });
+      new MutationObserver((records) => {
+        for (const r of records) for (const n of r.addedNodes) window.progressSeen.push(n.textContent);
+      }).observe(document.querySelector('#progress-text'), { childList: true });
     });
     await page.click('#run');
     await page.waitForFunction(() => {
