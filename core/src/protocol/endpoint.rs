@@ -61,7 +61,13 @@ impl Endpoint {
             url: base_url.to_string(),
             message: message.to_string(),
         };
-        let mut base = Url::parse(base_url).map_err(|e| invalid(&e.to_string()))?;
+        let mut base = Url::parse(base_url).map_err(|e| match e {
+            // The ASCII-only IDNA backend (see core/Cargo.toml) cannot map Unicode host names.
+            url::ParseError::IdnaError => {
+                invalid("a host name with non-ASCII letters must be written as punycode (xn--…)")
+            }
+            e => invalid(&e.to_string()),
+        })?;
         if !matches!(base.scheme(), "http" | "https") {
             return Err(invalid("only http and https servers are supported"));
         }
@@ -417,6 +423,14 @@ fn mime_of(file_name: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn host_names_are_ascii_or_punycode() {
+        assert!(Endpoint::new("http://xn--bcher-kva.example:8188", "c").is_ok());
+        let err = Endpoint::new("http://bücher.example:8188", "c").unwrap_err();
+        assert_eq!(err.code(), "INVALID_URL");
+        assert!(err.to_string().contains("punycode"), "{err}");
+    }
 
     #[test]
     fn urls_keep_reverse_proxy_paths_and_prefix() {
