@@ -405,6 +405,27 @@ test('the browser is refused without CORS mode (403), as by ComfyUI', { skip: ta
   await assert.rejects(cw.ComfyClient.connect(e.url), (err) => err.code === 'NETWORK');
 });
 
+test('the browser build works in a module Web Worker', { skip: target !== 'wasm-browser' }, async () => {
+  const e = await emulator();
+  const worker = new Worker(new URL('./browser/worker-job.mjs', import.meta.url), { type: 'module' });
+  try {
+    const report = await new Promise((resolve, reject) => {
+      worker.onmessage = (m) => resolve(m.data);
+      worker.onerror = (ev) => reject(new Error(`worker: ${ev.message}`));
+      // Node 3 is not an output's input, so it does not run, but the server keeps it in the prompt.
+      worker.postMessage({ server: e.url, prompt: tinyPrompt(30, { 3: { class_type: 'RandomNoise', inputs: { noise_seed: 0 } } }) });
+    });
+    assert.equal(report.error, undefined);
+    assert.equal(report.beforeInit, 'NOT_INITIALIZED');
+    assert.equal(report.status, 'SUCCESS');
+    assert.equal(report.files, 1);
+    assert.ok(report.events.includes('progress') || report.events.includes('executing'), report.events.join());
+    assert.equal(report.seed, '18446744073709551615', 'the exact seed reached the server');
+  } finally {
+    worker.terminate();
+  }
+});
+
 test('a pool routes each job to a capable server with the shortest queue', async () => {
   const capable = await emulator();
   const lacking = await startEmulator({ args: ['--node-ms', '2', '--steps', '2'] });
