@@ -80,6 +80,12 @@ export declare class NativeJob {
   cancel(): Promise<void>
 }
 
+/**
+ * Panics inside the guard, so tests can see that a panic reaches JavaScript as `INTERNAL`
+ * and the process goes on (not part of the API).
+ */
+export declare function __panicForTests(): void
+
 /** One node of an API prompt. */
 export interface ApiNode {
   classType: string

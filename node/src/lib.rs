@@ -64,6 +64,13 @@ pub fn version() -> String {
     comfywire::VERSION.to_string()
 }
 
+/// Panics inside the guard, so tests can see that a panic reaches JavaScript as `INTERNAL`
+/// and the process goes on (not part of the API).
+#[napi(js_name = "__panicForTests")]
+pub fn panic_for_tests() -> Result<()> {
+    guard(|| -> comfywire::Result<()> { panic!("a deliberate panic (tests)") })
+}
+
 /// `{format, version, nodes, links, subgraphs…}` of a workflow or prompt given as JSON text.
 #[napi]
 pub fn describe(input: String) -> Result<String> {

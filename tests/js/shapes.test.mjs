@@ -129,3 +129,13 @@ test('the addon and the wasm build export the same low-level interface', async (
     assert.equal(napi[cls].prototype.free, undefined, `${cls}.free in the addon would clash with wasm-bindgen's`);
   }
 });
+
+test('a panic in the addon is an INTERNAL error, and the process goes on', async () => {
+  const { createRequire } = await import('node:module');
+  const napi = createRequire(import.meta.url)('../../node/binding.cjs');
+  assert.throws(() => napi.__panicForTests(), (err) => {
+    const data = JSON.parse(err.message);
+    return data.code === 'INTERNAL' && data.message.includes('deliberate panic');
+  });
+  assert.equal(typeof napi.version(), 'string', 'the addon still answers');
+});
