@@ -1,0 +1,85 @@
+// Sizes of what comfywire ships: the wasm module (raw, gzip -9, brotli), the JavaScript glue
+// (wasm-bindgen's and the shared API in lib/), the npm tarballs (`npm pack --dry-run --json` of
+// the main package and of the linux-x64-gnu addon package with the release addon in it), and
+// the release addon itself. Reads the copy bench/prepare.sh makes (COMFYWIRE_NODE_DIR, default
+// bench/.build/node; bench/.build/npm/linux-x64-gnu), never writes into node/.
+//
+//   node sizes.mjs [--out results/sizes.json]
+
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { flag } from './lib/child.mjs';
+import { ROOT } from './lib/emulator.mjs';
+import { hasDebugInfo } from './lib/elf.mjs';
+import { table, writeJson } from './lib/report.mjs';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const NODE_DIR = resolve(process.env.COMFYWIRE_NODE_DIR ?? join(HERE, '.build', 'node'));
+const NPM_DIR = resolve(process.env.COMFYWIRE_NPM_DIR ?? join(HERE, '.build', 'npm', 'linux-x64-gnu'));
+const out = flag('out', 'BENCH_OUT', join(HERE, 'results', 'sizes.json'));
+
+const kb = (n) => (n == null ? '—' : `${(n / 1024).toFixed(1)} KB`);
+const mb = (n) => (n == null ? '—' : `${(n / 1024 / 1024).toFixed(2)} MB`);
+const gz = (buf) => gzipSync(buf, { level: 9 }).length;
+const br = (buf) => brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+
+function files(list) {
+  const present = list.filter((f) => existsSync(f));
+  if (!present.length) return null;
+  const buf = Buffer.concat(present.map((f) => readFileSync(f)));
+  return { files: present.map((f) => relative(ROOT, f)), raw: buf.length, gzip: gz(buf), brotli: br(buf) };
+}
+
+const rows = [];
+const data = { nodeDir: relative(ROOT, NODE_DIR), artifacts: {}, packs: {} };
+const add = (what, path, r) => {
+  data.artifacts[what] = r;
+  rows.push([what, path, r ? kb(r.raw) : 'missing', r ? kb(r.gzip) : '', r ? kb(r.brotli) : '']);
+};
+
+add('wasm module (browser build)', 'wasm/web/comfywire_wasm_bg.wasm', files([join(NODE_DIR, 'wasm/web/comfywire_wasm_bg.wasm')]));
+add('wasm module (Node build)', 'wasm/nodejs/comfywire_wasm_bg.wasm', files([join(NODE_DIR, 'wasm/nodejs/comfywire_wasm_bg.wasm')]));
+add('wasm-bindgen JS glue (browser)', 'wasm/web/comfywire_wasm.js', files([join(NODE_DIR, 'wasm/web/comfywire_wasm.js')]));
+add('wasm-bindgen JS glue (Node)', 'wasm/nodejs/comfywire_wasm.js', files([join(NODE_DIR, 'wasm/nodejs/comfywire_wasm.js')]));
+const libDir = join(NODE_DIR, 'lib');
+const libFiles = existsSync(libDir) ? readdirSync(libDir).filter((f) => f.endsWith('.js')).sort() : [];
+add('shared JS API (browser entry)', 'lib/browser.js + api.js + json.js', files(['browser.js', 'api.js', 'json.js'].map((f) => join(libDir, f))));
+add('shared JS API (all of lib/)', `lib/{${libFiles.join(',')}}`, files(libFiles.map((f) => join(libDir, f))));
+add('browser total: wasm + glue + API', 'the four files a browser loads', files([
+  join(NODE_DIR, 'wasm/web/comfywire_wasm_bg.wasm'), join(NODE_DIR, 'wasm/web/comfywire_wasm.js'),
+  ...['browser.js', 'api.js', 'json.js'].map((f) => join(libDir, f)),
+]));
+const addon = join(NODE_DIR, 'comfywire.linux-x64-gnu.node');
+const addonInfo = files([addon]);
+if (addonInfo) addonInfo.debugInfo = hasDebugInfo(addon);
+add(`napi addon, linux-x64-gnu (${addonInfo?.debugInfo ? 'debug' : 'release'} build)`, 'comfywire.linux-x64-gnu.node', addonInfo);
+add('CLI binary (release)', 'target/release/comfywire', files([join(ROOT, 'target/release/comfywire')]));
+
+function pack(dir) {
+  try {
+    const text = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const [p] = JSON.parse(text);
+    return { name: p.name, version: p.version, size: p.size, unpackedSize: p.unpackedSize, entryCount: p.entryCount, files: p.files.map((f) => `${f.path} (${f.size})`) };
+  } catch (err) {
+    return { error: String(err.stderr || err.message).trim().split('\n').slice(-2).join(' ') };
+  }
+}
+const packRows = [];
+for (const [label, dir] of [['main package (JS API + wasm builds, no addon)', NODE_DIR], ['linux-x64-gnu addon package (release addon)', NPM_DIR]]) {
+  const p = existsSync(dir) ? pack(dir) : { error: `${dir} missing (run bench/prepare.sh)` };
+  data.packs[label] = p;
+  packRows.push(p.error
+    ? [label, relative(ROOT, dir), `error: ${p.error.slice(0, 100)}`, '', '']
+    : [`${label}: ${p.name}@${p.version}`, relative(ROOT, dir), mb(p.size), mb(p.unpackedSize), p.entryCount]);
+}
+
+console.log('## Sizes\n');
+console.log(`Artifacts as built by \`bench/prepare.sh\` (the steps of \`scripts/build-js.sh --release\`, into \`${relative(ROOT, NODE_DIR)}\`); gzip level 9, brotli quality 11.\n`);
+console.log(table(['artifact', 'file', 'raw', 'gzip', 'brotli'], rows, 'llrrr'));
+console.log('\n`npm pack --dry-run --json` (tarball = what `npm install` downloads):\n');
+console.log(table(['package', 'packed from', 'tarball', 'unpacked', 'files'], packRows, 'llrrr'));
+writeJson(out, data);
+process.stderr.write(`\nwrote ${out}\n`);
