@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds what the npm package `comfywire` (node/) ships: the Node addon (napi CLI: the .node
-# file, its loader binding.cjs and the generated binding.d.cts) and the WebAssembly build for
-# Node (node/wasm/nodejs) and for browsers/workers (node/wasm/web).
+# file, its loader binding.cjs and the generated binding.d.cts) and the WebAssembly build
+# (node/wasm/web: browsers and workers, and Node's fallback, which compiles the same file).
 #   bash scripts/build-js.sh            # debug addon (fast to build; what the tests use)
 #   bash scripts/build-js.sh --release  # release addon (what benchmarks and the package use)
 set -euo pipefail
@@ -15,8 +15,5 @@ RELEASE=()
 cargo build -q -p comfywire-wasm --target wasm32-unknown-unknown --profile wasm-release
 WASM=target/wasm32-unknown-unknown/wasm-release/comfywire_wasm.wasm
 rm -rf node/wasm
-wasm-bindgen --target nodejs --remove-name-section --out-dir node/wasm/nodejs "$WASM"
 wasm-bindgen --target web --remove-name-section --out-dir node/wasm/web "$WASM"
-# The package is "type": "module"; the nodejs glue is CommonJS.
-echo '{"type": "commonjs"}' > node/wasm/nodejs/package.json
 rm -f node/wasm/*/.gitignore

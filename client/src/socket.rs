@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use comfywire::Error;
 use comfywire::protocol::ServerMessage;
-use comfywire::protocol::ws::{MAX_MESSAGE_BYTES, feature_flags_message};
+use comfywire::protocol::ws::{FIRST_MESSAGE_WAIT_MS, MAX_MESSAGE_BYTES, feature_flags_message};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -17,6 +17,9 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 use crate::Inner;
 
 pub(crate) type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// An open socket and the server's first message on it (see [`FIRST_MESSAGE_WAIT_MS`]).
+pub(crate) type Opened = (Socket, Option<Message>);
 
 fn ws_error(err: impl std::fmt::Display) -> Error {
     Error::Network {
@@ -45,8 +48,9 @@ fn handshake_error(err: tokio_tungstenite::tungstenite::Error) -> Error {
     }
 }
 
-/// Opens the socket and sends the feature flags (they only count as the first message).
-pub(crate) async fn open(inner: &Inner) -> Result<Socket, Error> {
+/// Opens the socket, sends the feature flags (they only count as the first message) and waits
+/// for the server's first message, which says the server has filed the socket.
+pub(crate) async fn open(inner: &Inner) -> Result<Opened, Error> {
     let mut request = inner
         .endpoint
         .ws_url()
@@ -71,28 +75,47 @@ pub(crate) async fn open(inner: &Inner) -> Result<Socket, Error> {
         .send(Message::Text(feature_flags_message().into()))
         .await
         .map_err(ws_error)?;
-    Ok(socket)
+    let wait = Duration::from_millis(FIRST_MESSAGE_WAIT_MS).min(inner.config.request_timeout);
+    let first = match tokio::time::timeout(wait, socket.next()).await {
+        Ok(Some(Ok(message))) => Some(message),
+        Ok(Some(Err(e))) => return Err(ws_error(e)),
+        Ok(None) => return Err(ws_error("the WebSocket closed before its first message")),
+        Err(_) => None,
+    };
+    Ok((socket, first))
+}
+
+/// Decodes a frame; `None` for control frames.
+fn decode(frame: &Message) -> Option<Result<ServerMessage, Error>> {
+    match frame {
+        Message::Text(text) => Some(ServerMessage::from_text(text.as_str())),
+        Message::Binary(bytes) => Some(ServerMessage::from_binary(bytes)),
+        _ => None,
+    }
 }
 
 /// Reads the socket until shutdown, reconnecting when it drops.
-pub(crate) async fn run(inner: Arc<Inner>, first: Socket) {
+pub(crate) async fn run(inner: Arc<Inner>, first: Opened) {
     let mut shutdown = inner.shutdown.subscribe();
     let mut socket = Some(first);
     let mut attempt: u32 = 0;
     loop {
-        if let Some(mut ws) = socket.take() {
+        if let Some((mut ws, first_message)) = socket.take() {
             attempt = 0;
             inner.update(|t, now| {
                 t.connected(now);
                 Vec::new()
             });
+            if let Some(decoded) = first_message.as_ref().and_then(decode) {
+                deliver(&inner, decoded);
+            }
             loop {
                 tokio::select! {
                     frame = ws.next() => match frame {
-                        Some(Ok(Message::Text(text))) => deliver(&inner, ServerMessage::from_text(text.as_str())),
-                        Some(Ok(Message::Binary(bytes))) => deliver(&inner, ServerMessage::from_binary(&bytes)),
                         Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
-                        Some(Ok(_)) => {}
+                        Some(Ok(frame)) => if let Some(decoded) = decode(&frame) {
+                            deliver(&inner, decoded);
+                        },
                     },
                     _ = shutdown.changed() => {
                         let _ = ws.close(None).await;

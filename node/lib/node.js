@@ -1,12 +1,13 @@
 // The Node.js entry: the native addon when it loads on this platform, the WebAssembly build
 // otherwise (or when COMFYWIRE_BINDING=wasm). Same API either way; `runtime` says which.
 
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { useBinding } from './api.js';
 
 const require = createRequire(import.meta.url);
 
-function loadBinding() {
+async function loadBinding() {
   const wanted = process.env.COMFYWIRE_BINDING;
   if (wanted !== 'wasm') {
     try {
@@ -26,10 +27,15 @@ function loadBinding() {
       this.wasClean = init.wasClean ?? false;
     }
   };
-  return { binding: require('../wasm/nodejs/comfywire_wasm.js'), runtime: 'wasm' };
+  // The browser build itself, compiled synchronously from the file beside it: one .wasm in the
+  // package serves both runtimes.
+  const binding = await import('../wasm/web/comfywire_wasm.js');
+  binding.initSync({ module: readFileSync(new URL('../wasm/web/comfywire_wasm_bg.wasm', import.meta.url)) });
+  return { binding, runtime: 'wasm' };
 }
 
-useBinding(...(({ binding, runtime }) => [binding, { runtime }])(loadBinding()));
+const { binding, runtime } = await loadBinding();
+useBinding(binding, { runtime });
 
 export * from './api.js';
 

@@ -204,7 +204,7 @@ test('job events by callback and by async iterator (replayed from the start)', a
     for await (const ev of job) byIterator.push(ev.type);
     assert.equal(finished.status, 'SUCCESS');
     assert.equal(byIterator.at(-1), 'finished');
-    assert.ok(byIterator.includes('output'));
+    assert.ok(byIterator.includes('output'), byIterator.join());
     assert.ok(byCallback.length <= byIterator.length);
     const previews = [];
     const withPreviews = await client.run(defaultWorkflow(), { params: { seed: 7 }, onPreview: (ev) => previews.push(ev) });

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use comfywire::Error;
-use comfywire::protocol::ws::feature_flags_message;
+use comfywire::protocol::ws::{FIRST_MESSAGE_WAIT_MS, feature_flags_message};
 use comfywire::protocol::{
     Action, Endpoint, JobEvent, JobTracker, QueueOptions, ServerMessage, TrackerConfig, driver,
     response,
@@ -129,8 +129,9 @@ async fn sleep_ms(ms: f64) {
     gloo_timers::future::TimeoutFuture::new(ms.clamp(0.0, u32::MAX as f64) as u32).await;
 }
 
-/// Opens the socket; resolves once it is open and the feature flags are sent.
-async fn open(inner: &Inner) -> Result<WebSocket, Error> {
+/// Opens the socket; resolves once it is open, the feature flags are sent and the server's
+/// first message (returned) has come.
+async fn open(inner: &Inner) -> Result<(WebSocket, Option<Message>), Error> {
     let ws_error = |e: String| Error::Network {
         route: "/ws".into(),
         message: e,
@@ -164,38 +165,57 @@ async fn open(inner: &Inner) -> Result<WebSocket, Error> {
         .reunite(stream)
         .map_err(|_| ws_error("the WebSocket halves did not match".into()))?;
     // Browsers let the sink through once the socket is closed, too (the send is then dropped).
-    match ws.state() {
-        State::Open => Ok(ws),
-        _ => Err(ws_error(
+    if !matches!(ws.state(), State::Open) {
+        return Err(ws_error(
             "the WebSocket was refused or closed while opening".into(),
-        )),
+        ));
+    }
+    // Connected at the server's first message: see FIRST_MESSAGE_WAIT_MS.
+    let mut ws = ws;
+    let wait = FIRST_MESSAGE_WAIT_MS.min(u64::from(inner.config.request_timeout_ms)) as u32;
+    let first = match select(ws.next(), gloo_timers::future::TimeoutFuture::new(wait)).await {
+        Either::Left((Some(Ok(message)), _)) => Some(message),
+        Either::Left((Some(Err(e)), _)) => return Err(ws_error(e.to_string())),
+        Either::Left((None, _)) => {
+            return Err(ws_error(
+                "the WebSocket closed before its first message".into(),
+            ));
+        }
+        Either::Right(_) => None,
+    };
+    Ok((ws, first))
+}
+
+/// Decodes a frame the socket received.
+fn decode(message: &Message) -> comfywire::Result<ServerMessage> {
+    match message {
+        Message::Text(text) => ServerMessage::from_text(text),
+        Message::Bytes(bytes) => ServerMessage::from_binary(bytes),
     }
 }
 
 /// Reads the socket until shutdown, reopening it with exponential backoff and full jitter.
 async fn socket_loop(
     inner: Rc<Inner>,
-    first: WebSocket,
+    first: (WebSocket, Option<Message>),
     mut shutdown: mpsc::UnboundedReceiver<()>,
 ) {
     let mut socket = Some(first);
     let mut attempt: u32 = 0;
     loop {
-        if let Some(ws) = socket.take() {
+        if let Some((ws, first_message)) = socket.take() {
             attempt = 0;
             inner.update(|t, now| {
                 t.connected(now);
                 Vec::new()
             });
+            if let Some(message) = &first_message {
+                inner.deliver(decode(message));
+            }
             let (sink, mut stream) = ws.split();
             loop {
                 match select(stream.next(), shutdown.next()).await {
-                    Either::Left((Some(Ok(Message::Text(text))), _)) => {
-                        inner.deliver(ServerMessage::from_text(&text))
-                    }
-                    Either::Left((Some(Ok(Message::Bytes(bytes))), _)) => {
-                        inner.deliver(ServerMessage::from_binary(&bytes))
-                    }
+                    Either::Left((Some(Ok(message)), _)) => inner.deliver(decode(&message)),
                     Either::Left((Some(Err(_)) | None, _)) => break,
                     Either::Right(_) => {
                         if let Ok(ws) = sink.reunite(stream) {

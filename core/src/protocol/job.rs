@@ -472,6 +472,20 @@ impl JobTracker {
             self.actions.push(Action::FetchQueue);
             return Vec::new();
         };
+        // Outputs the socket did not report (a gap, a job over before it was seen, a socket
+        // slower than HTTP) are reported now, so `output` events are never missed either.
+        let mut events: Events = entry
+            .outputs
+            .iter()
+            .filter(|(node, _)| !job.outputs.contains_key(*node))
+            .map(|(node, output)| {
+                let event = JobEvent::Output {
+                    node: node.clone(),
+                    output: output.clone(),
+                };
+                (prompt_id.to_string(), event)
+            })
+            .collect();
         job.outputs = entry.outputs.clone();
         let outcome = if let Some(error) = entry.error() {
             Outcome::Failed {
@@ -492,7 +506,8 @@ impl JobTracker {
                 error: Value::String(format!("history status `{}`", entry.status_str)),
             }
         };
-        self.finish(prompt_id, outcome)
+        events.extend(self.finish(prompt_id, outcome));
+        events
     }
 
     /// Feeds the answer to `GET /queue`: positions, and lost jobs.

@@ -8,6 +8,13 @@ use crate::error::{Error, Result};
 /// The largest message the client decodes (SaveImageWebsocket sends full-size PNGs).
 pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
 
+/// How long a client waits, once its socket is open, for the server's first message. ComfyUI
+/// files a socket under its client id just before it sends it `status`: what it says about the
+/// client's prompts before then goes nowhere, so a job submitted at once would run unseen (its
+/// result still comes from the history, its events do not). A socket counts as connected at
+/// its first message; a server that says nothing first is used anyway after this wait.
+pub const FIRST_MESSAGE_WAIT_MS: u64 = 5_000;
+
 /// The first message a client sends: ask for previews with metadata (binary type 4), which
 /// carry their prompt id so concurrent jobs' previews can be told apart.
 pub fn feature_flags_message() -> String {
