@@ -20,18 +20,33 @@ if [ -f bench/convert/bindings.mjs ]; then
   js=$(node bench/convert/bindings.mjs tests/fixtures "$ROUNDS" 2>/dev/null || echo '[]')
 fi
 
-NATIVE="$native" PEER="$peer" JS="$js" python3 - <<'PY'
+NATIVE="$native" PEER="$peer" JS="$js" COMFY_CLI_VERSION="$COMFY_CLI_VERSION" python3 - <<'PY'
 import json, os
 native, peer, js = json.loads(os.environ["NATIVE"]), json.loads(os.environ["PEER"]), json.loads(os.environ["JS"])
+version = os.environ["COMFY_CLI_VERSION"]
 both = next(r for r in native["results"] if r["name"] == "parse + convert")
 n = native["workflows"]
-rows = [("comfywire (native Rust)", n, native["exact"], both["median_ms"], both["items_per_s"])]
+rows = [("comfywire native Rust (`cargo bench … convert_corpus`, parse + convert)", n, native["exact"], both["median_ms"], both["items_per_s"])]
 for r in js:
-    rows.append((r["name"], r["converted"], r["exact"], r["median_ms"], r["items_per_s"]))
-rows.append((f"comfy-cli {os.environ.get('COMFY_CLI_VERSION', '1.23.0')} (Python)", peer["converted"], peer["exact"], peer["median_ms"], peer["items_per_s"]))
-print(f"Corpus: {n} editor workflows (tests/fixtures/goldens), JSON text → API prompt, object_info of ComfyUI 0.3.64; median of {native['rounds']} rounds.\n")
-print("| converter | converted | identical to the editor | corpus time (ms) | workflows/s | vs comfy-cli |")
+    if r.get("unavailable"):
+        rows.append((f"{r['name']}: unavailable ({r['unavailable'][:80]})", None, None, None, None))
+    else:
+        rows.append((r["name"], r["converted"], r["exact"], r["median_ms"], r["items_per_s"]))
+rows.append((f"comfy-cli {version} (Python {peer.get('python', '')}, `workflow_to_api.convert_ui_to_api`)", peer["converted"], peer["exact"], peer["median_ms"], peer["items_per_s"]))
+print("## Conversion\n")
+print(f"Corpus: {n} editor workflows (tests/fixtures/goldens), JSON text → API prompt, every side against tests/fixtures/object_info.json (ComfyUI 0.3.64); "
+      f"median of {native['rounds']} rounds over the whole corpus, one process per side. \"identical to the editor\": the output equals the editor's own prompt "
+      "(the golden), compared as parsed JSON (key order ignored, 1 = 1.0, integers exact). The native row times parse + convert to the prompt value; "
+      "the napi/wasm rows time `convertJson(text, {catalog})`, which also writes the prompt's JSON text; comfy-cli's row times `json.loads` + `convert_ui_to_api` to a dict.\n")
+print("| converter | converted | identical to the editor | corpus ms | workflows/s | speed vs comfy-cli |")
 print("|---|---:|---:|---:|---:|---:|")
 for name, conv, exact, ms, ips in rows:
+    if conv is None:
+        print(f"| {name} | | | | | |")
+        continue
     print(f"| {name} | {conv}/{n} | {exact}/{n} | {ms:.1f} | {ips:.0f} | {ips / peer['items_per_s']:.2f}× |")
+out = os.path.join("bench", "results", "convert.json")
+os.makedirs(os.path.dirname(out), exist_ok=True)
+with open(out, "w") as f:
+    json.dump({"comfy_cli_version": version, "native": native, "bindings": js, "comfy_cli": peer}, f, indent=2)
 PY

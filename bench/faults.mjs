@@ -215,7 +215,10 @@ async function seedRoundTrip({ a, emu, sent }, digits, prefix) {
 
 const WHY = {
   'comfywire-wasm': {
-    forbidden: { hang: 'connect() opens the WebSocket first; the WebSocket API does not expose the 403 of the upgrade, so it waits for its 30 s request timeout and then fails with NETWORK "the WebSocket did not open in time" (the napi build reports the 403 at once)' },
+    forbidden: {
+      wrong: 'connect() opens the WebSocket first, and the WebSocket API (Node\'s, as browsers\') does not expose the HTTP status of a refused upgrade: it fails at once, but as NETWORK "WebSocket connection failed", without the 403 (the napi build reports HTTP_STATUS 403; an HTTP request before the socket would let the wasm build see it too)',
+      hang: 'connect() opens the WebSocket first; the WebSocket API does not expose the 403 of the upgrade, so it waits for its request timeout',
+    },
   },
   saintno: {
     exec_error: {

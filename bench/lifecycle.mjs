@@ -6,6 +6,7 @@
 //   node lifecycle.mjs [--jobs-c1 500] [--jobs-c64 2000] [--concurrency 1,64] [--warmup 20]
 //                      [--job-timeout-ms 10000] [--libs comfywire-napi,saintno,…] [--out results/lifecycle.json]
 
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { byId, selectLibraries } from './adapters/index.mjs';
 import { childPayload, emit, flag, runChild } from './lib/child.mjs';
@@ -22,7 +23,18 @@ else await parent();
 
 // ---------------------------------------------------------------------------------------------
 
-async function child({ lib: id, url, concurrency, jobs, warmup, jobTimeoutMs, maxHung, run }) {
+/** CPU time (ms, user + system) the emulator process has used so far, from /proc (Linux). */
+function processCpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
+async function child({ lib: id, url, emuPid, concurrency, jobs, warmup, jobTimeoutMs, maxHung, run }) {
   let adapter;
   try {
     adapter = await byId(id).load();
@@ -73,6 +85,7 @@ async function child({ lib: id, url, concurrency, jobs, warmup, jobTimeoutMs, ma
   let failed = 0;
   let firstError = null;
   const cpu0 = process.cpuUsage();
+  const server0 = processCpuMs(emuPid);
   const t0 = performance.now();
   const aborted = await pool(jobs, 'm', (r) => {
     if (r.hung) {
@@ -90,6 +103,7 @@ async function child({ lib: id, url, concurrency, jobs, warmup, jobTimeoutMs, ma
   });
   const wallMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  const server1 = processCpuMs(emuPid);
   const done = latencies.length + hung;
   emit({
     name: adapter.name,
@@ -111,6 +125,7 @@ async function child({ lib: id, url, concurrency, jobs, warmup, jobTimeoutMs, ma
     p50Ms: percentile(latencies, 50),
     p99Ms: percentile(latencies, 99),
     cpuMsPerJob: (cpu.user + cpu.system) / 1000 / Math.max(1, done),
+    serverCpuMsPerJob: server0 != null && server1 != null ? (server1 - server0) / Math.max(1, done) : null,
     cpuUserMs: cpu.user / 1000,
     cpuSystemMs: cpu.system / 1000,
   });
@@ -146,7 +161,7 @@ async function parent() {
         await emu.restart(); // empty queue and history, no old sockets: the same start for everyone
         const jobs = jobsAt(concurrency);
         process.stderr.write(`${lib.id} c=${concurrency} n=${jobs} … `);
-        const r = await runChild(SCRIPT, { lib: lib.id, url: emu.url, concurrency, jobs, warmup, jobTimeoutMs, maxHung, run }, {
+        const r = await runChild(SCRIPT, { lib: lib.id, url: emu.url, emuPid: emu.pid, concurrency, jobs, warmup, jobTimeoutMs, maxHung, run }, {
           nodeArgs: lib.nodeArgs,
           hardTimeoutMs: 120000 + jobs * 200 + maxHung * jobTimeoutMs,
         });
@@ -160,9 +175,9 @@ async function parent() {
 
   const rows = results.map((r) => {
     const label = `${r.lib}${r.version ? ` ${r.version}` : ''}${r.build === 'debug' ? ' (debug build)' : ''}`;
-    if (r.unavailable) return [label, r.concurrency, 'unavailable', '', '', '', '', '', ''];
-    if (r.error || r.childError) return [label, r.concurrency, `error: ${(r.error ?? r.childError).split('\n')[0].slice(0, 80)}`, '', '', '', '', '', ''];
-    return [label, r.concurrency, `${r.correct}/${r.jobs}`, r.hung + (r.aborted ? ' (stopped)' : ''), fmt(r.jobsPerSec, 0), fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), fmt(r.cpuMsPerJob, 3), r.crashes?.length ? 'yes' : ''];
+    if (r.unavailable) return [label, r.concurrency, 'unavailable', '', '', '', '', '', '', ''];
+    if (r.error || r.childError) return [label, r.concurrency, `error: ${(r.error ?? r.childError).split('\n')[0].slice(0, 80)}`, '', '', '', '', '', '', ''];
+    return [label, r.concurrency, `${r.correct}/${r.jobs}`, r.hung + (r.aborted ? ' (stopped)' : ''), fmt(r.jobsPerSec, 0), fmt(r.p50Ms, 2), fmt(r.p99Ms, 2), fmt(r.cpuMsPerJob, 3), fmt(r.serverCpuMsPerJob, 2), r.crashes?.length ? 'yes' : ''];
   });
   const measured = (r) => r && !r.unavailable && !r.error && !r.childError;
   const ratios = [];
@@ -170,11 +185,15 @@ async function parent() {
     for (const cw of results.filter((r) => r.comfywire && r.concurrency === c)) {
       for (const peer of results.filter((r) => !r.comfywire && r.concurrency === c)) {
         if (!measured(cw)) {
-          ratios.push([cw.lib, peer.lib, c, 'unavailable', '', '', '']);
+          ratios.push([cw.lib, peer.lib, c, 'unavailable', '', '', '', '']);
           continue;
         }
         if (!measured(peer)) continue;
-        ratios.push([cw.lib, peer.lib, c, ratio(cw.jobsPerSec, peer.jobsPerSec), ratio(cw.p50Ms, peer.p50Ms), ratio(cw.p99Ms, peer.p99Ms), ratio(cw.cpuMsPerJob, peer.cpuMsPerJob)]);
+        const caveats = [];
+        if (cw.correct < cw.jobs) caveats.push(`comfywire: ${cw.jobs - cw.correct}/${cw.jobs} not correct`);
+        if (peer.hung) caveats.push(`${peer.lib}: ${peer.hung} hung${peer.aborted ? ', run stopped' : ''} (its waits are in its jobs/s)`);
+        if (peer.correct < peer.jobs - peer.hung) caveats.push(`${peer.lib}: ${peer.jobs - peer.hung - peer.correct} answered wrongly`);
+        ratios.push([cw.lib, peer.lib, c, ratio(cw.jobsPerSec, peer.jobsPerSec), ratio(cw.p50Ms, peer.p50Ms), ratio(cw.p99Ms, peer.p99Ms), ratio(cw.cpuMsPerJob, peer.cpuMsPerJob), caveats.join('; ')]);
       }
     }
   }
@@ -185,9 +204,9 @@ async function parent() {
     + `warm-up ${warmup} jobs; per-job deadline ${jobTimeoutMs} ms. Node ${m.node}, ${m.cpu} × ${m.cores}.\n`);
   const binaries = [...new Set(results.filter((r) => r.binary).map((r) => `${r.lib}: ${r.binary.replace(`${ROOT}/`, '')}${r.build ? ` (${r.build})` : ''}`))];
   if (binaries.length) console.log(`comfywire binaries: ${binaries.join('; ')}.\n`);
-  console.log(table(['library', 'concurrency', 'correct results', 'hung', 'jobs/s', 'p50 ms', 'p99 ms', 'client CPU ms/job', 'unhandled exception'], rows));
+  console.log(table(['library', 'concurrency', 'correct results', 'hung', 'jobs/s', 'p50 ms', 'p99 ms', 'client CPU ms/job', 'emulator CPU ms/job', 'unhandled exception'], rows));
   console.log(`\nRatios comfywire / peer (jobs/s: above 1 is faster; latency and CPU: below 1 is better):\n`);
-  console.log(table(['comfywire', 'peer', 'concurrency', 'jobs/s', 'p50', 'p99', 'CPU/job'], ratios, 'llrrrrr'));
+  console.log(table(['comfywire', 'peer', 'concurrency', 'jobs/s', 'p50', 'p99', 'CPU/job', 'caveats'], ratios, 'llrrrrrl'));
   writeJson(out, { machine: m, emulatorFlags: EMULATOR_FLAGS, warmup, jobTimeoutMs, results });
   process.stderr.write(`\nwrote ${out}\n`);
 }

@@ -76,10 +76,46 @@ for (const [label, dir] of [['main package (JS API + wasm builds, no addon)', NO
     : [`${label}: ${p.name}@${p.version}`, relative(ROOT, dir), mb(p.size), mb(p.unpackedSize), p.entryCount]);
 }
 
+// The peers, for scale: their own installed files (not their dependencies) and their main entry.
+function walk(dir) {
+  let total = 0;
+  let count = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules') continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) {
+      const r = walk(p);
+      total += r.total;
+      count += r.count;
+    } else {
+      total += statSync(p).size;
+      count++;
+    }
+  }
+  return { total, count };
+}
+const peerRows = [];
+data.peers = {};
+for (const name of ['@saintno/comfyui-sdk', '@stable-canvas/comfyui-client']) {
+  const dir = join(HERE, 'node_modules', name);
+  if (!existsSync(dir)) continue;
+  const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+  const main = pkg.exports?.['.']?.import ?? pkg.module ?? pkg.main;
+  const entry = main ? files([join(dir, typeof main === 'string' ? main : main.default ?? '')]) : null;
+  const deps = Object.keys(pkg.dependencies ?? {});
+  const own = walk(dir);
+  data.peers[name] = { version: pkg.version, unpacked: own.total, files: own.count, main, entry, dependencies: deps };
+  peerRows.push([`${name}@${pkg.version}`, mb(own.total), own.count, `${main}: ${entry ? `${kb(entry.raw)} / ${kb(entry.gzip)} gzip` : '—'}`, deps.join(', ') || 'none']);
+}
+
 console.log('## Sizes\n');
 console.log(`Artifacts as built by \`bench/prepare.sh\` (the steps of \`scripts/build-js.sh --release\`, into \`${relative(ROOT, NODE_DIR)}\`); gzip level 9, brotli quality 11.\n`);
 console.log(table(['artifact', 'file', 'raw', 'gzip', 'brotli'], rows, 'llrrr'));
 console.log('\n`npm pack --dry-run --json` (tarball = what `npm install` downloads):\n');
 console.log(table(['package', 'packed from', 'tarball', 'unpacked', 'files'], packRows, 'llrrr'));
+if (peerRows.length) {
+  console.log('\nThe peers for scale (installed in bench/node_modules; their own files, not their dependencies):\n');
+  console.log(table(['package', 'unpacked', 'files', 'main entry (raw / gzip)', 'runtime dependencies'], peerRows, 'lrrll'));
+}
 writeJson(out, data);
 process.stderr.write(`\nwrote ${out}\n`);

@@ -92,6 +92,16 @@ async function child({ lib, url, jobs, concurrency, every, jobTimeoutMs }) {
   await Promise.all(Array.from({ length: concurrency }, worker));
   const wallMs = performance.now() - tStart;
   const cpu = process.cpuUsage(cpu0);
+  // What the server says about the jobs the client reported as failed.
+  for (const e of examples) {
+    if (!e.promptId) continue;
+    try {
+      const entry = (await (await fetch(`${url}/history/${e.promptId}`)).json())[e.promptId];
+      e.server = entry ? `${entry.status?.status_str}${entry.status?.completed ? ', completed' : ''}, outputs: ${Object.keys(entry.outputs ?? {}).join(',') || 'none'}` : 'not in history';
+    } catch (err) {
+      e.server = `unknown (${err.message})`;
+    }
+  }
   adapter.close();
   await new Promise((r) => setTimeout(r, 500));
   samples.push(sample('after close + GC', done, t0));
@@ -162,7 +172,7 @@ async function parent() {
       + `(second half: ${last.rssMb - mid.rssMb >= 0 ? '+' : ''}${fmt(last.rssMb - mid.rssMb, 1)} MB, i.e. ${fmt(((last.rssMb - mid.rssMb) * 1024) / Math.max(1, last.jobs - mid.jobs), 2)} KB/job); `
       + `V8 heap used: ${fmt(first.heapUsedMb, 1)} → ${fmt(mid.heapUsedMb, 1)} → ${fmt(last.heapUsedMb, 1)} MB.`);
   }
-  for (const e of r.examples ?? []) console.log(`- failed job ${e.job} (${e.promptId ?? 'no prompt id'}) after ${fmt(e.ms, 1)} ms: status ${e.status}, ${JSON.stringify(e.resultError ?? e.error)}`);
+  for (const e of r.examples ?? []) console.log(`- failed job ${e.job} (${e.promptId ?? 'no prompt id'}) after ${fmt(e.ms, 1)} ms: status ${e.status}, ${JSON.stringify(e.resultError ?? e.error)}; the server's history says: ${e.server ?? 'not asked'}`);
   writeJson(out, { machine: m, lib, jobs, concurrency, emulatorFlags: EMULATOR_FLAGS, result: r });
   process.stderr.write(`\nwrote ${out}\n`);
 }

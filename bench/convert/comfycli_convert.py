@@ -53,6 +53,7 @@ def main() -> None:
     median = statistics.median(times)
     print(json.dumps({
         "workflows": len(texts),
+        "python": sys.version.split()[0],
         "manifest_rows": max(len(manifest) - 1, 0),
         "converted": converted,
         "exact": exact,
