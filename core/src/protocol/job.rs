@@ -313,6 +313,9 @@ impl JobTracker {
         }
         let outcome = match outcome {
             Outcome::Interrupted { .. } if job.cancel_requested => Outcome::Cancelled,
+            // Gone from the queue without a trace after we asked to remove it: our removal,
+            // seen through a queue check that overtook the answer to it.
+            Outcome::Lost if job.cancel_requested => Outcome::Cancelled,
             other => other,
         };
         vec![(

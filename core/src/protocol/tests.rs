@@ -513,3 +513,30 @@ fn next_wakeup_saturates_at_the_end_of_time() {
         assert_eq!(t.next_wakeup(), Some(u64::MAX));
     }
 }
+
+#[test]
+fn a_queue_check_that_overtakes_our_removal_ends_the_job_cancelled_not_lost() {
+    let mut t = JobTracker::new(TrackerConfig::default());
+    t.connected(0);
+    t.watch("w", 2, 0, None);
+    t.submitted("w", 0);
+    assert_eq!(t.cancel("w"), CancelPlan::Dequeue);
+    // Before the answer to our removal: the history does not know it, the queue no longer has it.
+    assert!(t.on_history("w", &[], 10).is_empty());
+    let ev = t.on_queue(&QueueState::default(), 11);
+    assert!(
+        matches!(
+            &ev[..],
+            [(
+                _,
+                JobEvent::Finished(JobResult {
+                    outcome: Outcome::Cancelled,
+                    ..
+                })
+            )]
+        ),
+        "{ev:?}"
+    );
+    // The removal's answer then finds nothing left to end.
+    assert!(t.dequeued("w").is_empty());
+}
