@@ -2,9 +2,10 @@
 # Builds what the benchmarks measure, without writing into node/ (another build may use it):
 #   target/release/comfywire-emulator, target/release/comfywire (CLI),
 #   target/release/libcomfywire_node.so (release napi addon),
+#   the conversion benchmark's binary (cargo bench --no-run … convert_corpus),
 #   bench/.build/node: a copy of node/ (lib, types, binding loader, package.json) with that
 #     release addon as comfywire.linux-x64-gnu.node and a wasm build made here (wasm-release
-#     profile, wasm-bindgen --target nodejs and web, exactly as scripts/build-js.sh does),
+#     profile, wasm-bindgen --target web: one .wasm for browsers and Node, as scripts/build-js.sh),
 #   bench/.build/npm/linux-x64-gnu: node/npm/linux-x64-gnu's manifest with the release addon,
 #   bench/node_modules: the pinned peers (npm ci).
 # The benchmarks then load comfywire from COMFYWIRE_NODE_DIR=bench/.build/node.
@@ -15,6 +16,9 @@ BUILD=bench/.build
 
 echo "prepare: cargo build --release -p comfywire-emulator -p comfywire-node -p comfywire-cli" >&2
 cargo build -q --release -p comfywire-emulator -p comfywire-node -p comfywire-cli
+
+echo "prepare: cargo bench --no-run -p comfywire-tests --bench convert_corpus" >&2
+cargo bench -q --no-run -p comfywire-tests --bench convert_corpus 2>/dev/null
 
 echo "prepare: wasm (wasm-release profile) + wasm-bindgen" >&2
 cargo build -q -p comfywire-wasm --target wasm32-unknown-unknown --profile wasm-release
@@ -31,9 +35,7 @@ if [ ! -f node/binding.cjs ]; then
 fi
 cp node/binding.cjs node/binding.d.cts "$BUILD/node/"
 cp target/release/libcomfywire_node.so "$BUILD/node/comfywire.linux-x64-gnu.node"
-wasm-bindgen --target nodejs --remove-name-section --out-dir "$BUILD/node/wasm/nodejs" "$WASM"
 wasm-bindgen --target web --remove-name-section --out-dir "$BUILD/node/wasm/web" "$WASM"
-echo '{"type": "commonjs"}' > "$BUILD/node/wasm/nodejs/package.json"
 rm -f "$BUILD"/node/wasm/*/.gitignore
 
 cp -r node/npm/linux-x64-gnu "$BUILD/npm/"

@@ -66,7 +66,7 @@ TOTAL_S=$(( $(date +%s) - T0 ))
 pkgver() { node -p "require('./bench/node_modules/$1/package.json').version" 2>/dev/null || echo '?'; }
 CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 RAM=$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)
-DIRTY=$(git status --short -- core client node wasm cli Cargo.toml Cargo.lock | grep -v '^??' | wc -l)
+DIRTY_FILES=$(git status --short -- core client node wasm cli Cargo.toml Cargo.lock | grep -v '^??' | awk '{print $2}' | paste -sd, - || true)
 {
   echo "# Benchmarks"
   echo
@@ -87,8 +87,8 @@ DIRTY=$(git status --short -- core client node wasm cli Cargo.toml Cargo.lock | 
   echo "| Node | $(node -v) |"
   echo "| rustc | $(rustc -V) |"
   echo "| Python (comfy-cli venv) | $(bench/.venv/bin/python -V 2>&1) |"
-  echo "| comfywire | $(git rev-parse --short HEAD) ($(git log -1 --format=%cs)); $([ "$DIRTY" = 0 ] && echo 'core/client/node/wasm/cli as committed' || echo "$DIRTY uncommitted change(s) in core/client/node/wasm/cli at run time") |"
-  echo "| comfywire builds | napi: \`target/release/libcomfywire_node.so\` (release profile: LTO, 1 codegen unit) copied to \`bench/.build/node\`; wasm: \`wasm-release\` profile (\`opt-level = \"z\"\`), wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2); native: \`cargo bench\` profile |"
+  echo "| comfywire | $(git rev-parse --short HEAD) ($(git log -1 --format=%cs)); $([ -z "$DIRTY_FILES" ] && echo 'core/client/node/wasm/cli as committed' || echo "built with uncommitted changes (another engineer's work in progress) in: $DIRTY_FILES") |"
+  echo "| comfywire builds | napi: \`target/release/libcomfywire_node.so\` (release profile: LTO, 1 codegen unit) copied to \`bench/.build/node\` (the adapter checks /proc/self/maps that this is the addon loaded); wasm: \`wasm-release\` profile (\`opt-level = \"z\"\`), wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2); native: \`cargo bench\` profile |"
   echo "| @saintno/comfyui-sdk | $(pkgver @saintno/comfyui-sdk) |"
   echo "| @stable-canvas/comfyui-client | $(pkgver @stable-canvas/comfyui-client) (with ws $(pkgver ws)) |"
   echo "| comfy-cli | $(bench/.venv/bin/pip show comfy-cli 2>/dev/null | awk '/^Version/ {print $2}') (PyPI, in bench/.venv) |"

@@ -26,24 +26,26 @@ const mb = (n) => (n == null ? '—' : `${(n / 1024 / 1024).toFixed(2)} MB`);
 const gz = (buf) => gzipSync(buf, { level: 9 }).length;
 const br = (buf) => brotliCompressSync(buf, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
 
-function files(list) {
+// Brotli at quality 11 is slow (about 1 MB/s): only for what browsers download.
+function files(list, { brotli = true } = {}) {
   const present = list.filter((f) => existsSync(f));
   if (!present.length) return null;
   const buf = Buffer.concat(present.map((f) => readFileSync(f)));
-  return { files: present.map((f) => relative(ROOT, f)), raw: buf.length, gzip: gz(buf), brotli: br(buf) };
+  return { files: present.map((f) => relative(ROOT, f)), raw: buf.length, gzip: gz(buf), brotli: brotli ? br(buf) : null };
 }
 
 const rows = [];
 const data = { nodeDir: relative(ROOT, NODE_DIR), artifacts: {}, packs: {} };
-const add = (what, path, r) => {
+const add = (what, path, r, { optional = false } = {}) => {
+  if (!r && optional) return;
   data.artifacts[what] = r;
-  rows.push([what, path, r ? kb(r.raw) : 'missing', r ? kb(r.gzip) : '', r ? kb(r.brotli) : '']);
+  rows.push([what, path, r ? kb(r.raw) : 'missing', r ? kb(r.gzip) : '', r?.brotli ? kb(r.brotli) : '—']);
 };
 
-add('wasm module (browser build)', 'wasm/web/comfywire_wasm_bg.wasm', files([join(NODE_DIR, 'wasm/web/comfywire_wasm_bg.wasm')]));
-add('wasm module (Node build)', 'wasm/nodejs/comfywire_wasm_bg.wasm', files([join(NODE_DIR, 'wasm/nodejs/comfywire_wasm_bg.wasm')]));
+add('wasm module (browsers and Node)', 'wasm/web/comfywire_wasm_bg.wasm', files([join(NODE_DIR, 'wasm/web/comfywire_wasm_bg.wasm')]));
+add('wasm module (separate Node build)', 'wasm/nodejs/comfywire_wasm_bg.wasm', files([join(NODE_DIR, 'wasm/nodejs/comfywire_wasm_bg.wasm')]), { optional: true });
 add('wasm-bindgen JS glue (browser)', 'wasm/web/comfywire_wasm.js', files([join(NODE_DIR, 'wasm/web/comfywire_wasm.js')]));
-add('wasm-bindgen JS glue (Node)', 'wasm/nodejs/comfywire_wasm.js', files([join(NODE_DIR, 'wasm/nodejs/comfywire_wasm.js')]));
+add('wasm-bindgen JS glue (separate Node build)', 'wasm/nodejs/comfywire_wasm.js', files([join(NODE_DIR, 'wasm/nodejs/comfywire_wasm.js')]), { optional: true });
 const libDir = join(NODE_DIR, 'lib');
 const libFiles = existsSync(libDir) ? readdirSync(libDir).filter((f) => f.endsWith('.js')).sort() : [];
 add('shared JS API (browser entry)', 'lib/browser.js + api.js + json.js', files(['browser.js', 'api.js', 'json.js'].map((f) => join(libDir, f))));
@@ -53,10 +55,10 @@ add('browser total: wasm + glue + API', 'the four files a browser loads', files(
   ...['browser.js', 'api.js', 'json.js'].map((f) => join(libDir, f)),
 ]));
 const addon = join(NODE_DIR, 'comfywire.linux-x64-gnu.node');
-const addonInfo = files([addon]);
+const addonInfo = files([addon], { brotli: false });
 if (addonInfo) addonInfo.debugInfo = hasDebugInfo(addon);
 add(`napi addon, linux-x64-gnu (${addonInfo?.debugInfo ? 'debug' : 'release'} build)`, 'comfywire.linux-x64-gnu.node', addonInfo);
-add('CLI binary (release)', 'target/release/comfywire', files([join(ROOT, 'target/release/comfywire')]));
+add('CLI binary (release)', 'target/release/comfywire', files([join(ROOT, 'target/release/comfywire')], { brotli: false }));
 
 function pack(dir) {
   try {

@@ -111,7 +111,9 @@ export async function create({ target = 'napi' } = {}) {
     const debug = binary ? hasDebugInfo(binary) : undefined;
     build = debug === undefined ? 'unknown' : debug ? 'debug' : 'release';
   } else {
-    binary = join(NODE_DIR, 'wasm', 'nodejs', 'comfywire_wasm_bg.wasm');
+    // One .wasm serves browsers and Node (node/lib/node.js compiles wasm/web's with initSync);
+    // older layouts had a separate wasm/nodejs build.
+    binary = [join(NODE_DIR, 'wasm', 'web', 'comfywire_wasm_bg.wasm'), join(NODE_DIR, 'wasm', 'nodejs', 'comfywire_wasm_bg.wasm')].find((f) => existsSync(f));
   }
   if (target === 'wasm') {
     // The wasm transport uses the global WebSocket: Node 22+, or Node 20 with --experimental-websocket.
@@ -185,11 +187,11 @@ export async function create({ target = 'napi' } = {}) {
         const outcome = fromError(err);
         return { promptId: undefined, done: Promise.resolve(outcome), cancel: async () => {} };
       }
-      const waiting = job.result ?? job.wait();
+      // Job.wait() never rejects: the result's status says how the job ended.
       return {
         promptId: job.promptId,
-        done: Promise.resolve(waiting).then(fromResult, fromError),
-        cancel: () => (typeof job.cancel === 'function' ? job.cancel() : client.cancel(job.promptId)),
+        done: job.wait().then(fromResult, fromError),
+        cancel: () => job.cancel(),
       };
     },
 
