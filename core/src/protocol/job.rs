@@ -125,6 +125,21 @@ pub enum CancelPlan {
     Nothing,
 }
 
+/// How long after a job went missing from both the history and the queue the history is asked
+/// again before the job counts as lost. ComfyUI moves a job from the queue to the history in
+/// one step, so the question must be asked after the queue answered; the margin keeps an older,
+/// slow history answer (sent while the job still ran) from being taken for the new one.
+pub const LOST_RECHECK_MS: u64 = 2_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LostCheck {
+    None,
+    /// Ask the history at this time.
+    Due(u64),
+    /// Asked: a `{}` now means lost.
+    Asked,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Phase {
     Submitting,
@@ -146,6 +161,9 @@ struct Job {
     history_asked: Option<u64>,
     /// The history answered `{}` since the last activity.
     unknown_to_history: bool,
+    /// Neither in the history nor, afterwards, in the queue: finished in between, or lost.
+    /// The history is asked again once `LOST_RECHECK_MS` have passed; `{}` then means lost.
+    lost_check: LostCheck,
     position: Option<usize>,
     cancel_requested: bool,
 }
@@ -216,6 +234,7 @@ impl JobTracker {
                 gap: false,
                 history_asked: None,
                 unknown_to_history: false,
+                lost_check: LostCheck::None,
                 position: None,
                 cancel_requested: false,
             },
@@ -352,6 +371,7 @@ impl JobTracker {
         let job = self.jobs.get_mut(&id).expect("checked above");
         job.last_activity = now;
         job.unknown_to_history = false;
+        job.lost_check = LostCheck::None;
         let mut out = Vec::new();
         match message {
             ServerMessage::ExecutionStart { .. } => {
@@ -470,6 +490,9 @@ impl JobTracker {
         };
         job.history_asked = Some(now);
         let Some(entry) = entries.iter().find(|e| e.prompt_id == prompt_id) else {
+            if job.lost_check == LostCheck::Asked {
+                return self.finish(prompt_id, Outcome::Lost);
+            }
             // `{}`: not finished (or lost): the queue tells which.
             job.unknown_to_history = true;
             self.actions.push(Action::FetchQueue);
@@ -514,27 +537,31 @@ impl JobTracker {
     }
 
     /// Feeds the answer to `GET /queue`: positions, and lost jobs.
-    pub fn on_queue(&mut self, queue: &QueueState, _now: u64) -> Events {
+    pub fn on_queue(&mut self, queue: &QueueState, now: u64) -> Events {
         let mut out = Vec::new();
-        let mut lost = Vec::new();
         for (id, job) in &mut self.jobs {
             match queue.position(id) {
                 Some(position) => {
+                    job.unknown_to_history = false;
+                    job.lost_check = LostCheck::None;
                     if job.position != Some(position) && job.phase != Phase::Running {
                         job.position = Some(position);
                         out.push((id.clone(), JobEvent::Queued { position }));
                     }
                 }
                 None if job.phase == Phase::Submitting => {}
-                None if job.unknown_to_history => lost.push(id.clone()),
+                // Unknown to the history a moment ago, not queued now: it may have finished in
+                // between. Only the history, asked after this answer, can tell.
+                None if job.unknown_to_history => {
+                    if job.lost_check == LostCheck::None {
+                        job.lost_check = LostCheck::Due(now.saturating_add(LOST_RECHECK_MS));
+                    }
+                }
                 // Not queued: finished (ask the history) or lost.
                 None => self.actions.push(Action::FetchHistory {
                     prompt_id: id.clone(),
                 }),
             }
-        }
-        for id in lost {
-            out.extend(self.finish(&id, Outcome::Lost));
         }
         out
     }
@@ -616,6 +643,17 @@ impl JobTracker {
             }
             return out;
         }
+        for (id, job) in &mut self.jobs {
+            if let LostCheck::Due(at) = job.lost_check
+                && now >= at
+            {
+                job.lost_check = LostCheck::Asked;
+                job.history_asked = Some(now);
+                self.actions.push(Action::FetchHistory {
+                    prompt_id: id.clone(),
+                });
+            }
+        }
         let silence = self.config.silence_ms;
         for (id, job) in &mut self.jobs {
             let quiet = now.saturating_sub(job.last_activity) >= silence;
@@ -640,6 +678,10 @@ impl JobTracker {
             .flat_map(|j| {
                 [
                     j.deadline,
+                    match j.lost_check {
+                        LostCheck::Due(at) => Some(at),
+                        _ => None,
+                    },
                     // Saturating: a clock near `u64::MAX` must not overflow (found by fuzzing).
                     Some(
                         j.last_activity

@@ -13,7 +13,9 @@ pub mod ws;
 
 pub use endpoint::{Endpoint, FileRef, QueueOptions, UploadKind};
 pub use hosted::{HostedEndpoint, TaskInfo, TaskStatus};
-pub use job::{Action, CancelPlan, JobEvent, JobResult, JobTracker, Outcome, TrackerConfig};
+pub use job::{
+    Action, CancelPlan, JobEvent, JobResult, JobTracker, LOST_RECHECK_MS, Outcome, TrackerConfig,
+};
 pub use request::{Body, HttpRequest, HttpResponse, Method};
 pub use response::{HistoryEntry, OutputFile, PromptAccepted, QueueItem, QueueState};
 pub use ws::{PreviewMeta, ServerMessage};

@@ -342,7 +342,18 @@ fn deadlines_restarts_and_empty_history() {
     }));
     assert!(t.on_history("b", &[], 1_600).is_empty());
     assert_eq!(t.take_actions(), vec![Action::FetchQueue]);
-    let ev = t.on_queue(&QueueState::default(), 1_700);
+    // Not queued either: finished meanwhile, or lost. The history, asked again after a
+    // margin, decides.
+    assert!(t.on_queue(&QueueState::default(), 1_700).is_empty());
+    assert!(
+        t.next_wakeup()
+            .is_some_and(|at| at <= 1_700 + LOST_RECHECK_MS)
+    );
+    assert!(t.poll(1_700 + LOST_RECHECK_MS).is_empty());
+    assert!(t.take_actions().contains(&Action::FetchHistory {
+        prompt_id: "b".into()
+    }));
+    let ev = t.on_history("b", &[], 1_800 + LOST_RECHECK_MS);
     assert!(
         ev.iter().any(|(id, e)| id == "b"
             && matches!(
@@ -523,7 +534,9 @@ fn a_queue_check_that_overtakes_our_removal_ends_the_job_cancelled_not_lost() {
     assert_eq!(t.cancel("w"), CancelPlan::Dequeue);
     // Before the answer to our removal: the history does not know it, the queue no longer has it.
     assert!(t.on_history("w", &[], 10).is_empty());
-    let ev = t.on_queue(&QueueState::default(), 11);
+    assert!(t.on_queue(&QueueState::default(), 11).is_empty());
+    t.poll(11 + LOST_RECHECK_MS);
+    let ev = t.on_history("w", &[], 12 + LOST_RECHECK_MS);
     assert!(
         matches!(
             &ev[..],
@@ -539,4 +552,39 @@ fn a_queue_check_that_overtakes_our_removal_ends_the_job_cancelled_not_lost() {
     );
     // The removal's answer then finds nothing left to end.
     assert!(t.dequeued("w").is_empty());
+}
+
+#[test]
+fn a_job_that_finishes_between_the_history_and_the_queue_answers_is_not_lost() {
+    // After a reconnect: the history does not know the job yet (it runs), the queue answer
+    // comes after it finished. It must end with its result, not as lost.
+    let run = "run_invert_save";
+    let post = read(&format!("{run}_post.json"));
+    let id = response::prompt_response(&response_of(&post).unwrap())
+        .unwrap()
+        .prompt_id;
+    let history =
+        response::history_response(&response_of(&read(&format!("{run}_history.json"))).unwrap())
+            .unwrap();
+    let mut t = JobTracker::new(TrackerConfig::default());
+    t.connected(0);
+    t.watch(&id, 3, 0, None);
+    t.submitted(&id, 0);
+    t.connected(5);
+    t.take_actions();
+    assert!(t.on_history(&id, &[], 6).is_empty());
+    assert_eq!(t.take_actions(), vec![Action::FetchQueue]);
+    assert!(
+        t.on_queue(&QueueState::default(), 7).is_empty(),
+        "not lost yet"
+    );
+    assert!(t.poll(7 + LOST_RECHECK_MS).is_empty());
+    assert!(t.take_actions().contains(&Action::FetchHistory {
+        prompt_id: id.clone()
+    }));
+    let ev = t.on_history(&id, &history, 8 + LOST_RECHECK_MS);
+    let Some((_, JobEvent::Finished(result))) = ev.last() else {
+        panic!("{ev:?}")
+    };
+    assert_eq!(result.outcome, Outcome::Success);
 }
