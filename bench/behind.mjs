@@ -63,7 +63,7 @@ if (lc) {
   if (notCorrect.length) {
     say('');
     say(`- **Wrong results from comfywire:** ${notCorrect.map((r) => `${r.lib} at c=${r.concurrency}: ${r.jobs - r.correct}/${r.jobs} jobs not correct (first: ${r.firstError ? `${r.firstError.kind} "${r.firstError.message}"` : 'wrong files'})`).join('; ')}. `
-      + 'These jobs succeeded on the server (the soak below asks the server\'s history about them). *Likely cause:* `core/src/protocol/job.rs` `JobTracker::on_queue`: a job that `GET /history` did not know yet (`unknown_to_history`) and that `GET /queue` no longer lists is declared lost without asking the history again; a zero-work job finishes between the two requests, so it is reported `JOB_LOST` although it succeeded.');
+      + 'The soak below asks the server\'s history about its first failed jobs. *Likely cause:* `core/src/protocol/job.rs` `JobTracker::on_queue`: a job that `GET /history` did not know yet (`unknown_to_history`) and that `GET /queue` no longer lists is declared lost; a zero-work job finishes between the two requests, so it is reported `JOB_LOST` although it succeeded (up to commit 92aa854 the tracker declared it lost at once; e5c7ac0 asks the history again 2 s later first — see the commit measured in "Machine and versions").');
   }
   say('');
 }
@@ -112,7 +112,7 @@ if (conv) {
     lines.push(`- The napi row runs at ${x(b.items_per_s / nativeIps)} the native core's speed: the cost of crossing into the addon with the workflow text and back with the prompt text.`);
   }
   const notExact = conv.native.workflows - conv.native.exact;
-  if (notExact) lines.push(`- ${notExact} of ${conv.native.workflows} golden workflows do not convert to exactly the editor's prompt on any comfywire row (the golden test documents one normalisation it needs).`);
+  if (notExact) lines.push(`- ${notExact} of ${conv.native.workflows} golden workflows ${notExact === 1 ? 'does' : 'do'} not convert to exactly the editor's prompt on any comfywire row (the golden test documents one normalisation it needs).`);
   say('### Conversion\n');
   say(lines.length ? lines.join('\n') : '- comfywire is faster than comfy-cli on every row.');
   say('');

@@ -13,6 +13,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=bench/.build
+mkdir -p "$BUILD"
+# What the builds below are made from (read by run-all.sh): the commit and any uncommitted source.
+{
+  echo "commit=$(git rev-parse --short HEAD)"
+  echo "commit_date=$(git log -1 --format=%cs)"
+  echo "dirty=$(git status --short -- core client node wasm cli tests/emulator Cargo.toml Cargo.lock | grep -v '^??' | awk '{print $2}' | paste -sd, - || true)"
+  echo "built_at='$(date -u '+%H:%M UTC')'"
+} > "$BUILD/source.env"
 
 echo "prepare: cargo build --release -p comfywire-emulator -p comfywire-node -p comfywire-cli" >&2
 cargo build -q --release -p comfywire-emulator -p comfywire-node -p comfywire-cli

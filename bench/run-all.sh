@@ -66,7 +66,10 @@ TOTAL_S=$(( $(date +%s) - T0 ))
 pkgver() { node -p "require('./bench/node_modules/$1/package.json').version" 2>/dev/null || echo '?'; }
 CPU=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')
 RAM=$(awk '/MemTotal/ {printf "%.1f GiB", $2/1048576}' /proc/meminfo)
-DIRTY_FILES=$(git status --short -- core client node wasm cli Cargo.toml Cargo.lock | grep -v '^??' | awk '{print $2}' | paste -sd, - || true)
+# The source the builds were made from, recorded by prepare.sh when it built them.
+commit=? commit_date=? dirty= built_at=?
+# shellcheck disable=SC1091
+. bench/.build/source.env
 {
   echo "# Benchmarks"
   echo
@@ -87,7 +90,7 @@ DIRTY_FILES=$(git status --short -- core client node wasm cli Cargo.toml Cargo.l
   echo "| Node | $(node -v) |"
   echo "| rustc | $(rustc -V) |"
   echo "| Python (comfy-cli venv) | $(bench/.venv/bin/python -V 2>&1) |"
-  echo "| comfywire | $(git rev-parse --short HEAD) ($(git log -1 --format=%cs)); $([ -z "$DIRTY_FILES" ] && echo 'core/client/node/wasm/cli as committed' || echo "built with uncommitted changes (another engineer's work in progress) in: $DIRTY_FILES") |"
+  echo "| comfywire | built at $built_at from $commit ($commit_date); $([ -z "$dirty" ] && echo 'core/client/node/wasm/cli/emulator as committed' || echo "with uncommitted changes (another engineer's work in progress) in: $dirty") |"
   echo "| comfywire builds | napi: \`target/release/libcomfywire_node.so\` (release profile: LTO, 1 codegen unit) copied to \`bench/.build/node\` (the adapter checks /proc/self/maps that this is the addon loaded); wasm: \`wasm-release\` profile (\`opt-level = \"z\"\`), wasm-bindgen $(wasm-bindgen --version | cut -d' ' -f2); native: \`cargo bench\` profile |"
   echo "| @saintno/comfyui-sdk | $(pkgver @saintno/comfyui-sdk) |"
   echo "| @stable-canvas/comfyui-client | $(pkgver @stable-canvas/comfyui-client) (with ws $(pkgver ws)) |"
