@@ -33,16 +33,9 @@ fn ws_error(err: impl std::fmt::Display) -> Error {
 fn handshake_error(err: tokio_tungstenite::tungstenite::Error) -> Error {
     match err {
         tokio_tungstenite::tungstenite::Error::Http(response) => {
-            let body = response
-                .body()
-                .as_ref()
-                .map(|b| String::from_utf8_lossy(&b[..b.len().min(4096)]).into_owned())
-                .unwrap_or_default();
-            Error::Http {
-                status: response.status().as_u16(),
-                route: "/ws".into(),
-                body,
-            }
+            let body = response.body().as_deref().unwrap_or_default();
+            comfywire::protocol::ws::refused_upgrade(response.status().as_u16(), body)
+                .unwrap_or_else(|| ws_error(format!("upgrade refused: {}", response.status())))
         }
         other => ws_error(other),
     }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use comfywire::Error;
-use comfywire::protocol::ws::{FIRST_MESSAGE_WAIT_MS, feature_flags_message};
+use comfywire::protocol::ws::{FIRST_MESSAGE_WAIT_MS, feature_flags_message, refused_upgrade};
 use comfywire::protocol::{
     Action, Endpoint, JobEvent, JobTracker, QueueOptions, ServerMessage, TrackerConfig, driver,
     response,
@@ -159,6 +159,13 @@ async fn open(inner: &Inner) -> Result<(WebSocket, Option<Message>), Error> {
         }
     };
     if let Some(message) = failure {
+        // The WebSocket API hides why an upgrade was refused; ask the server over HTTP, which
+        // answers with the status (a browser without CORS access learns nothing more).
+        if let Ok(answer) = inner.send(&inner.endpoint.system_stats()).await
+            && let Some(refusal) = refused_upgrade(answer.status, &answer.body)
+        {
+            return Err(refusal);
+        }
         return Err(ws_error(message));
     }
     let ws = sink

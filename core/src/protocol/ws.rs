@@ -8,6 +8,18 @@ use crate::error::{Error, Result};
 /// The largest message the client decodes (SaveImageWebsocket sends full-size PNGs).
 pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
 
+/// The error for a refused WebSocket upgrade, from the status and body of the refusal (the
+/// native transport sees them in the handshake) or of an HTTP request made to the same server
+/// right after (the WebSocket API of browsers and Node hides them). `None` when that answer was
+/// not an error.
+pub fn refused_upgrade(status: u16, body: &[u8]) -> Option<Error> {
+    (status >= 400).then(|| Error::Http {
+        status,
+        route: "/ws".into(),
+        body: String::from_utf8_lossy(&body[..body.len().min(4096)]).into_owned(),
+    })
+}
+
 /// How long a client waits, once its socket is open, for the server's first message. ComfyUI
 /// files a socket under its client id just before it sends it `status`: what it says about the
 /// client's prompts before then goes nowhere, so a job submitted at once would run unseen (its
@@ -283,6 +295,22 @@ impl ServerMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_upgrade_is_an_http_error_with_a_bounded_body() {
+        let err = refused_upgrade(403, &[b'x'; 10_000]).unwrap();
+        assert_eq!(err.code(), "HTTP_STATUS");
+        let Error::Http {
+            status,
+            route,
+            body,
+        } = err
+        else {
+            unreachable!()
+        };
+        assert_eq!((status, route.as_str(), body.len()), (403, "/ws", 4096));
+        assert!(refused_upgrade(200, b"{}").is_none());
+    }
 
     #[test]
     fn decodes_text_frames() {
