@@ -51,7 +51,7 @@ if (lc) {
         why += ' *Likely cause:* the wasm build is compiled for size (`opt-level = "z"`), crosses the JS↔wasm boundary with JSON text for every call and event, and runs its HTTP over `fetch` and its socket over Node\'s WebSocket (undici); the same core in the napi build costs less CPU per job.';
       }
       if (cw.lib === 'comfywire-napi' && worse.some((w) => w.startsWith('client CPU'))) {
-        why += ' *Likely cause:* the addon\'s CPU includes its own runtime threads (WebSocket reader, HTTP client) besides the JS thread, and every job crosses the napi boundary several times (submit, each event as JSON text, result); jobs whose events raced the submit also cost a /history and a /queue request (the path behind the JOB_LOST results below).';
+        why += ' *Likely cause:* the addon\'s CPU includes its own runtime threads (WebSocket reader, HTTP client) besides the JS thread, and every job crosses the napi boundary several times (submit, each event as JSON text, result); a job whose socket events race its submit also costs a /history and a /queue request.';
       }
       lines.push(`- **${cw.lib} vs ${peer.lib}, concurrency ${cw.concurrency}:** ${worse.join('; ')}.${why}`);
     }
