@@ -125,6 +125,11 @@ pub enum CancelPlan {
     Nothing,
 }
 
+/// Queue positions are refreshed at most this often: a burst of submissions or of `status`
+/// messages (three per job on a busy server) would otherwise cost one `GET /queue` each, a
+/// load on the server that grows with the square of the jobs waiting.
+pub const QUEUE_REFRESH_MS: u64 = 250;
+
 /// How long after a job went missing from both the history and the queue the history is asked
 /// again before the job counts as lost. ComfyUI moves a job from the queue to the history in
 /// one step, so the question must be asked after the queue answered; the margin keeps an older,
@@ -206,6 +211,9 @@ pub struct JobTracker {
     running: Option<String>,
     actions: Vec<Action>,
     connected_before: bool,
+    /// When positions were last asked for (`GET /queue`), and whether a refresh waits.
+    queue_refreshed_at: Option<u64>,
+    queue_refresh_due: bool,
 }
 
 type Events = Vec<(String, JobEvent)>;
@@ -254,7 +262,19 @@ impl JobTracker {
                 prompt_ids: vec![prompt_id.to_string()],
             });
         } else {
-            self.actions.push(Action::FetchQueue);
+            self.refresh_queue(now);
+        }
+    }
+
+    /// Asks for the queue now, or once [`QUEUE_REFRESH_MS`] have passed since the last time.
+    fn refresh_queue(&mut self, now: u64) {
+        match self.queue_refreshed_at {
+            Some(at) if now.saturating_sub(at) < QUEUE_REFRESH_MS => self.queue_refresh_due = true,
+            _ => {
+                self.queue_refreshed_at = Some(now);
+                self.queue_refresh_due = false;
+                self.actions.push(Action::FetchQueue);
+            }
         }
     }
 
@@ -361,7 +381,7 @@ impl JobTracker {
             .or_else(|| self.running.clone());
         if let ServerMessage::Status { .. } = message {
             if self.jobs.values().any(|j| j.phase == Phase::Queued) {
-                self.actions.push(Action::FetchQueue);
+                self.refresh_queue(now);
             }
             return Vec::new();
         }
@@ -643,6 +663,13 @@ impl JobTracker {
             }
             return out;
         }
+        if self.queue_refresh_due {
+            if self.jobs.is_empty() {
+                self.queue_refresh_due = false;
+            } else {
+                self.refresh_queue(now);
+            }
+        }
         for (id, job) in &mut self.jobs {
             if let LostCheck::Due(at) = job.lost_check
                 && now >= at
@@ -691,6 +718,11 @@ impl JobTracker {
                 ]
             })
             .flatten()
+            .chain(
+                self.queue_refreshed_at
+                    .filter(|_| self.queue_refresh_due && !self.jobs.is_empty())
+                    .map(|at| at.saturating_add(QUEUE_REFRESH_MS)),
+            )
             .min()
     }
 }

@@ -14,7 +14,8 @@ pub mod ws;
 pub use endpoint::{Endpoint, FileRef, QueueOptions, UploadKind};
 pub use hosted::{HostedEndpoint, TaskInfo, TaskStatus};
 pub use job::{
-    Action, CancelPlan, JobEvent, JobResult, JobTracker, LOST_RECHECK_MS, Outcome, TrackerConfig,
+    Action, CancelPlan, JobEvent, JobResult, JobTracker, LOST_RECHECK_MS, Outcome,
+    QUEUE_REFRESH_MS, TrackerConfig,
 };
 pub use request::{Body, HttpRequest, HttpResponse, Method};
 pub use response::{HistoryEntry, OutputFile, PromptAccepted, QueueItem, QueueState};

@@ -588,3 +588,29 @@ fn a_job_that_finishes_between_the_history_and_the_queue_answers_is_not_lost() {
     };
     assert_eq!(result.outcome, Outcome::Success);
 }
+
+#[test]
+fn queue_positions_are_refreshed_at_most_every_250_ms() {
+    let mut t = JobTracker::new(TrackerConfig::default());
+    t.connected(0);
+    for (i, id) in ["a", "b", "c"].iter().enumerate() {
+        t.watch(id, 1, i as u64, None);
+        t.submitted(id, i as u64);
+    }
+    // Three submissions in 2 ms: one GET /queue now, one more when the window ends.
+    assert_eq!(t.take_actions(), vec![Action::FetchQueue]);
+    let status = ServerMessage::from_text(
+        r#"{"type": "status", "data": {"status": {"exec_info": {"queue_remaining": 3}}}}"#,
+    )
+    .unwrap();
+    assert!(t.on_message(&status, 10).is_empty());
+    assert!(t.take_actions().is_empty());
+    assert_eq!(t.next_wakeup(), Some(QUEUE_REFRESH_MS));
+    t.poll(QUEUE_REFRESH_MS);
+    assert_eq!(t.take_actions(), vec![Action::FetchQueue]);
+    // Nothing waits now; a status after the window asks at once.
+    t.poll(2 * QUEUE_REFRESH_MS);
+    assert!(t.take_actions().is_empty());
+    assert!(t.on_message(&status, 3 * QUEUE_REFRESH_MS).is_empty());
+    assert_eq!(t.take_actions(), vec![Action::FetchQueue]);
+}
