@@ -289,6 +289,7 @@ async function child({ lib: id, scenario: sid, url, deadlineMs }) {
   };
   const ctx = { a, url, emu: control(url), sent, note, second };
 
+  const started = performance.now();
   const work = (async () => {
     if (scenario.connect !== false) await a.connect(url);
     return scenario.run(ctx);
@@ -311,7 +312,7 @@ async function child({ lib: id, scenario: sid, url, deadlineMs }) {
   for (const x of opened) {
     try { x.close(); } catch { /* closing is best effort */ }
   }
-  emit({ name: a.name, version: a.version, build: a.build, binary: a.binary, ...result, notes });
+  emit({ name: a.name, version: a.version, build: a.build, binary: a.binary, ...result, elapsedMs: Math.round(performance.now() - started), notes });
 }
 
 // --- parent ------------------------------------------------------------------------------------
@@ -346,7 +347,7 @@ async function parent() {
           if (r.error) Object.assign(run, { verdict: 'error', detail: r.error.split('\n')[0] });
           if (r.unavailable) Object.assign(run, { verdict: 'unavailable', detail: r.unavailable });
           runs.push(run);
-          process.stderr.write(`${scenario.id} × ${lib.id} #${k + 1}: ${run.verdict} — ${run.detail ?? ''}\n`);
+          process.stderr.write(`${scenario.id} × ${lib.id} #${k + 1}: ${run.verdict}${r.elapsedMs != null ? ` after ${r.elapsedMs} ms` : ''} — ${run.detail ?? ''}\n`);
           if (r.unavailable || r.error) break;
         }
         const counts = {};
