@@ -681,8 +681,9 @@ impl JobTracker {
                 });
             }
         }
-        let silence = self.config.silence_ms;
+        let config = self.config;
         for (id, job) in &mut self.jobs {
+            let silence = Self::silence_for(&config, job);
             let quiet = now.saturating_sub(job.last_activity) >= silence;
             let asked_recently = job
                 .history_asked
@@ -697,9 +698,20 @@ impl JobTracker {
         out
     }
 
+    /// How long a job may be quiet before the history is asked about it. After a reconnect
+    /// (`gap`) the socket may never speak of it again (the server restarted and forgot it, or
+    /// the job ended while the socket was down), so the history is asked again every
+    /// [`LOST_RECHECK_MS`] while it stays quiet, not only after the usual silence.
+    fn silence_for(config: &TrackerConfig, job: &Job) -> u64 {
+        if job.gap {
+            LOST_RECHECK_MS.min(config.silence_ms)
+        } else {
+            config.silence_ms
+        }
+    }
+
     /// When the tracker next needs [`JobTracker::poll`] (earliest deadline or silence check).
     pub fn next_wakeup(&self) -> Option<u64> {
-        let interval = self.config.task_poll_ms.unwrap_or(self.config.silence_ms);
         self.jobs
             .values()
             .flat_map(|j| {
@@ -713,7 +725,11 @@ impl JobTracker {
                     Some(
                         j.last_activity
                             .max(j.history_asked.unwrap_or(0))
-                            .saturating_add(interval),
+                            .saturating_add(
+                                self.config
+                                    .task_poll_ms
+                                    .unwrap_or_else(|| Self::silence_for(&self.config, j)),
+                            ),
                     ),
                 ]
             })

@@ -614,3 +614,47 @@ fn queue_positions_are_refreshed_at_most_every_250_ms() {
     assert!(t.on_message(&status, 3 * QUEUE_REFRESH_MS).is_empty());
     assert_eq!(t.take_actions(), vec![Action::FetchQueue]);
 }
+
+#[test]
+fn after_a_reconnect_a_job_the_server_forgot_is_lost_in_seconds_not_after_the_silence() {
+    let mut t = JobTracker::new(TrackerConfig::default()); // silence: 15 s
+    t.connected(0);
+    t.watch("a", 2, 0, None);
+    t.submitted("a", 0);
+    t.take_actions();
+    t.connected(100); // the socket came back: the job may have been missed
+    assert!(t.take_actions().contains(&Action::FetchHistory {
+        prompt_id: "a".into()
+    }));
+    assert!(t.on_history("a", &[], 110).is_empty());
+    let queued = QueueState {
+        running: vec![],
+        pending: vec![response::QueueItem {
+            number: Value::from(1),
+            prompt_id: "a".into(),
+            extra_data: Value::Null,
+            outputs_to_execute: vec![],
+        }],
+    };
+    t.on_queue(&queued, 120); // still queued... then the restarting server forgets it
+    t.take_actions();
+    let mut now = 120;
+    let mut ended = None;
+    while now < 15_000 && ended.is_none() {
+        now += 100;
+        let mut events = t.poll(now);
+        for action in t.take_actions() {
+            events.extend(match action {
+                Action::FetchHistory { prompt_id } => t.on_history(&prompt_id, &[], now),
+                Action::FetchQueue => t.on_queue(&QueueState::default(), now),
+                _ => Vec::new(),
+            });
+        }
+        ended = events.into_iter().find_map(|(_, e)| match e {
+            JobEvent::Finished(r) => Some(r.outcome),
+            _ => None,
+        });
+    }
+    assert_eq!(ended, Some(Outcome::Lost));
+    assert!(now <= 120 + 3 * LOST_RECHECK_MS, "lost after {now} ms");
+}
