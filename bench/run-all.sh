@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every benchmark once and writes BENCHMARKS.md at the repository root:
 #   prepare (release builds, bench/.build copy of node/, peers) → lifecycle → conversion →
-#   catalog → sizes → fault matrix → soak → "where comfywire is behind".
+#   catalog → sizes → fault matrix → soak → fuzzing (FUZZ_SECONDS per target, default 60) →
+#   "where comfywire is behind".
 # Every table in BENCHMARKS.md is a script's stdout, pasted unedited; raw results are in
 # bench/results/*.json, each script's progress log in bench/results/*.log.
 #
@@ -58,6 +59,7 @@ section catalog node bench/catalog.mjs "${CATALOG_ARGS[@]}" --out "$RES_ABS/cata
 section sizes node bench/sizes.mjs --out "$RES_ABS/sizes.json"
 section faults node bench/faults.mjs "${FAULT_ARGS[@]}" --out "$RES_ABS/faults.json"
 section soak node bench/soak.mjs "${SOAK_ARGS[@]}" --out "$RES_ABS/soak.json"
+section fuzz bash bench/fuzz.sh "${FUZZ_SECONDS:-60}"
 section behind node bench/behind.mjs --results "$RES_ABS"
 UPTIME_END=$(uptime)
 TOTAL_S=$(( $(date +%s) - T0 ))
@@ -127,11 +129,12 @@ commit=? commit_date=? dirty= built_at=?
   echo "node bench/faults.mjs ${FAULT_ARGS[*]}"
   echo "node bench/soak.mjs ${SOAK_ARGS[*]}"
   echo "node bench/behind.mjs"
+  echo "bash bench/fuzz.sh ${FUZZ_SECONDS:-60}              # bash fuzz/run.sh, as a table"
   echo '```'
   echo
   echo "To reproduce: a Linux x86-64 machine with Rust (stable, the wasm32-unknown-unknown target, wasm-bindgen-cli), Node 20+, Python 3 with venv, and network access to crates.io, npm and PyPI; \`node/binding.cjs\` must exist (\`bash scripts/build-js.sh --release\` once). Then \`bash bench/run-all.sh\`. Numbers depend on the machine and its load; the ratios within one run are what to compare."
   echo
-  for name in lifecycle convert catalog sizes faults soak; do
+  for name in lifecycle convert catalog sizes faults soak fuzz; do
     echo
     if [ -s "$RES/$name.md" ]; then
       cat "$RES/$name.md"
