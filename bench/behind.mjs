@@ -159,7 +159,7 @@ if (sizes?.peers) {
   if (total && peers.length) {
     say('### Size\n');
     say(`- **What a browser downloads:** comfywire's wasm module + glue + API is ${fmt(total.gzip / 1024, 0)} KB gzip; the peers' main entries are ${peers.map(([n, p]) => `${n} ${fmt(p.entry.gzip / 1024, 1)} KB`).join(', ')} (gzip, without their dependencies). `
-      + '*Cause:* the wasm module carries the whole core (conversion, validation, the embedded ComfyUI 0.3.64 catalog, exact JSON), which the peers do not do. The Node addon package is '
+      + '*Cause:* the wasm module carries the whole core (conversion with the editor\'s display-name table, validation, parameters, media metadata, exact JSON, the job tracker), which the peers do not do; it embeds no catalog (the addon does: ComfyUI 0.3.64\'s). The Node addon package is '
       + `${fmt((sizes.packs['linux-x64-gnu addon package (release addon)']?.size ?? 0) / 1024 / 1024, 2)} MB to download.`);
     say('');
   }
