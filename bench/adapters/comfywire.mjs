@@ -120,15 +120,7 @@ export async function create({ target = 'napi' } = {}) {
     if (typeof globalThis.WebSocket !== 'function') {
       throw unavailable('the wasm build needs a global WebSocket (run node with --experimental-websocket on Node 20)');
     }
-    // Node 20 has no CloseEvent; the wasm transport dispatches one when a socket drops.
-    globalThis.CloseEvent ??= class CloseEvent extends Event {
-      constructor(type, init = {}) {
-        super(type, init);
-        this.code = init.code ?? 0;
-        this.reason = init.reason ?? '';
-        this.wasClean = init.wasClean ?? false;
-      }
-    };
+    // (The package supplies the CloseEvent class Node 20 lacks.)
   }
   let api;
   try {

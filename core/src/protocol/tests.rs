@@ -377,8 +377,8 @@ fn deadlines_restarts_and_empty_history() {
     assert_eq!(t.unfinished().count(), 0);
 }
 
-#[test]
-fn a_reconnect_defers_the_end_to_the_history() {
+/// The captured run of an invert workflow: its prompt id and its `GET /history` answer.
+fn invert_run() -> (String, Vec<response::HistoryEntry>) {
     let run = "run_invert_save";
     let post = read(&format!("{run}_post.json"));
     let id = response::prompt_response(&response_of(&post).unwrap())
@@ -387,6 +387,12 @@ fn a_reconnect_defers_the_end_to_the_history() {
     let history =
         response::history_response(&response_of(&read(&format!("{run}_history.json"))).unwrap())
             .unwrap();
+    (id, history)
+}
+
+#[test]
+fn a_reconnect_defers_the_end_to_the_history() {
+    let (id, history) = invert_run();
     let mut t = JobTracker::new(TrackerConfig::default());
     t.connected(0);
     t.watch(&id, 3, 0, None);
@@ -558,14 +564,7 @@ fn a_queue_check_that_overtakes_our_removal_ends_the_job_cancelled_not_lost() {
 fn a_job_that_finishes_between_the_history_and_the_queue_answers_is_not_lost() {
     // After a reconnect: the history does not know the job yet (it runs), the queue answer
     // comes after it finished. It must end with its result, not as lost.
-    let run = "run_invert_save";
-    let post = read(&format!("{run}_post.json"));
-    let id = response::prompt_response(&response_of(&post).unwrap())
-        .unwrap()
-        .prompt_id;
-    let history =
-        response::history_response(&response_of(&read(&format!("{run}_history.json"))).unwrap())
-            .unwrap();
+    let (id, history) = invert_run();
     let mut t = JobTracker::new(TrackerConfig::default());
     t.connected(0);
     t.watch(&id, 3, 0, None);
