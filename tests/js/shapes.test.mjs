@@ -18,8 +18,8 @@ function parseInterfaces(text) {
   for (const match of text.matchAll(/export interface (\w+) \{\n([\s\S]*?)\n\}/g)) {
     const fields = new Map();
     for (const line of match[2].split('\n')) {
-      const field = /^ {2}(\w+)(\?)?:/.exec(line);
-      if (field) fields.set(field[1], { optional: field[2] === '?' });
+      const field = /^ {2}(\w+)(\?)?: (.*)$/.exec(line);
+      if (field) fields.set(field[1], { optional: field[2] === '?', type: field[3].trim() });
     }
     shapes.set(match[1], fields);
   }
@@ -37,6 +37,18 @@ function conforms(name, value, where = name) {
   for (const [key, { optional }] of fields) {
     if (!optional) assert.ok(key in value, `${where}.${key} is declared required but missing`);
   }
+}
+
+/** Whether a value fits a simple declared type: a union of number, bigint, string, boolean,
+ * false, null, any and arrays (`any[]`, `Array<…>`). */
+function hasType(value, type) {
+  return type.split('|').map((t) => t.trim()).some((t) => {
+    if (t === 'any') return true;
+    if (t === 'false') return value === false;
+    if (t === 'null') return value === null;
+    if (t.endsWith('[]') || t.startsWith('Array<')) return Array.isArray(value);
+    return typeof value === t;
+  });
 }
 
 const DEFAULT = 'goldens/templates-old-0.1.0__default.workflow.json';
@@ -57,10 +69,19 @@ test('pure functions return the declared shapes', async () => {
   for (const warning of cw.convert(broken, { catalog }).warnings) conforms('Warning', warning, 'warning');
 
   conforms('WorkflowInfo', cw.parseWorkflow(text));
+  const limitsSeen = new Set();
   for (const param of cw.listParams(text, { catalog })) {
     conforms('ParamSpec', param, param.selector);
-    conforms('ParamLimits', Object.fromEntries(Object.entries(param.spec).filter(([k]) => shapes.get('ParamLimits').has(k))), `${param.selector}.spec`);
+    // `spec` is ParamLimits plus whatever else the server declared: the declared limits must
+    // have their declared types.
+    for (const [key, { type }] of shapes.get('ParamLimits')) {
+      if (key in param.spec) {
+        limitsSeen.add(key);
+        assert.ok(hasType(param.spec[key], type), `${param.selector}.spec.${key} = ${String(param.spec[key])} is not ${type}`);
+      }
+    }
   }
+  for (const key of ['default', 'min', 'max', 'step', 'choices']) assert.ok(limitsSeen.has(key), `some parameter has spec.${key}`);
   for (const found of cw.findNodes(text, 'positive', { catalog })) conforms('FoundNode', found);
 
   const applied = cw.applyOverrides(text, { seed: 7, steps: 'many' }, { catalog });

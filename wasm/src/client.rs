@@ -168,7 +168,7 @@ async fn open(inner: &Inner) -> Result<(WebSocket, Option<Message>), Error> {
         }
         return Err(ws_error(message));
     }
-    let ws = sink
+    let mut ws = sink
         .reunite(stream)
         .map_err(|_| ws_error("the WebSocket halves did not match".into()))?;
     // Browsers let the sink through once the socket is closed, too (the send is then dropped).
@@ -178,7 +178,6 @@ async fn open(inner: &Inner) -> Result<(WebSocket, Option<Message>), Error> {
         ));
     }
     // Connected at the server's first message: see FIRST_MESSAGE_WAIT_MS.
-    let mut ws = ws;
     let wait = FIRST_MESSAGE_WAIT_MS.min(u64::from(inner.config.request_timeout_ms)) as u32;
     let first = match select(ws.next(), gloo_timers::future::TimeoutFuture::new(wait)).await {
         Either::Left((Some(Ok(message)), _)) => Some(message),
