@@ -225,7 +225,7 @@ export class Job {
         event = item(raw);
       } catch (err) {
         const e = toComfyError(err);
-        event = { type: 'finished', promptId: this.promptId, result: { promptId: this.promptId, status: 'JOB_LOST', ok: false, outputs: {}, files: [], error: { message: e.message, code: e.code } } };
+        event = this.#lost({ message: e.message, code: e.code });
       }
       this.#emit(event);
       if (event.type === 'finished') {
@@ -235,12 +235,19 @@ export class Job {
       }
     }
     if (!this.#finished) {
+      // The stream ended without a result (the binding failed): end the job as lost.
+      const event = this.#lost();
       this.#finished = true;
-      const result = { promptId: this.promptId, status: 'JOB_LOST', ok: false, outputs: {}, files: [] };
-      this.#emit({ type: 'finished', promptId: this.promptId, result });
-      this.#resolve(result);
+      this.#emit(event);
+      this.#resolve(event.result);
     }
     for (const w of this.#waiters.splice(0)) w();
+  }
+
+  /** A `finished` event for a job whose end cannot be known. */
+  #lost(error) {
+    const result = { promptId: this.promptId, status: 'JOB_LOST', ok: false, outputs: {}, files: [], ...(error && { error }) };
+    return { type: 'finished', promptId: this.promptId, result };
   }
 
   #emit(event) {
