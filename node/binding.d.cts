@@ -33,33 +33,16 @@ export declare class NativeClient {
   submit(prompt: string, optionsJson?: string | undefined | null): Promise<NativeJob>
   /** Cancels one of this client's jobs and nothing else. */
   cancel(promptId: string): Promise<void>
-  /** `POST /interrupt` as given (no id interrupts whatever runs: prefer `cancel`). */
-  interrupt(promptId?: string | undefined | null): Promise<void>
-  /** `{running, pending}` as JSON text. */
-  queue(): Promise<string>
-  /** History entries (one, or the last `maxItems`), as the server stores them. */
-  history(promptId?: string | undefined | null, optionsJson?: string | undefined | null): Promise<string>
-  deleteHistory(idsJson: string): Promise<void>
-  clearHistory(): Promise<void>
-  deleteQueued(idsJson: string): Promise<void>
-  clearQueue(): Promise<void>
-  /** Uploads an input file → `{filename, subfolder, type, inputName}` (the server may rename it). */
-  upload(bytes: Buffer, filename: string, optionsJson?: string | undefined | null): Promise<string>
-  /** Downloads a file named by `{filename, subfolder, type}` (JSON text). */
-  view(fileJson: string): Promise<Buffer>
-  /** The server's `/object_info` text. */
-  objectInfoText(): Promise<string>
+  /**
+   * One request and its answer (`comfywire::api::server_call` names them: `queue`,
+   * `history`, `upload`, `view`, `free`…): JSON text, bytes, or `null`.
+   */
+  call(name: string, optionsJson?: string | undefined | null, bytes?: Buffer | undefined | null): Promise<string | Buffer | null>
   /** The server's catalog, parsed in Rust (the text never becomes a JavaScript object). */
   objectInfo(): Promise<Catalog>
-  systemStats(): Promise<string>
   /**
-   * `POST /free` with `{unloadModels, freeMemory}` (JSON text); named as in the wasm build,
-   * where `free` releases the object.
-   */
-  freeServer(optionsJson?: string | undefined | null): Promise<void>
-  /**
-   * Starts keeping server messages for `nextMessage` (from now on; the most recent 1024
-   * when they are not read fast enough).
+   * Starts keeping server messages for `nextMessage` (from now on; the newest 1024 unread
+   * are kept, the session's rule).
    */
   watchMessages(): void
   /**
@@ -67,6 +50,8 @@ export declare class NativeClient {
    * once the client is closed or when `watchMessages` was not called.
    */
   nextMessage(): Promise<Item | null>
+  /** How often the client woke for a deadline (an idle client sleeps: tests count this). */
+  timerWakeups(): number
   /** Closes the socket and stops the timers; unfinished jobs end as lost. */
   close(): void
 }

@@ -1,12 +1,13 @@
 //! The hosted task-API profile ([`comfywire::protocol::hosted`]) over reqwest: submit a stored
-//! workflow by id with a sparse prompt, poll until the core's tracker says it ended, download the
-//! files. The same [`JobTracker`] decides everything; this only sends what it asks for.
+//! workflow by id with a sparse prompt, poll until the core's session says it ended, download
+//! the files. The same [`Session`] as for a ComfyUI server decides everything; this only sends
+//! what it asks for and sleeps until its next deadline.
 
 use std::time::{Duration, Instant};
 
 use comfywire::Error;
 use comfywire::protocol::hosted::{self, HostedEndpoint};
-use comfywire::protocol::{HttpRequest, JobEvent, JobResult, JobTracker, TrackerConfig, driver};
+use comfywire::protocol::{HttpRequest, JobEvent, JobResult, NextEvent, Session, SessionConfig};
 use serde_json::Value;
 
 use crate::http::Http;
@@ -88,30 +89,23 @@ impl HostedClient {
         let started = Instant::now();
         let now = || started.elapsed().as_millis() as u64;
         let poll_ms = self.config.poll_every.as_millis() as u64;
-        let mut tracker = JobTracker::new(TrackerConfig::hosted(poll_ms));
+        let mut session = Session::hosted(self.endpoint.clone(), poll_ms, SessionConfig::default());
         let task_id = self.submit(workflow_id, prompt).await?;
-        let deadline = timeout.map(|t| t.as_millis() as u64);
-        tracker.watch(&task_id, 1, now(), deadline);
-        tracker.submitted(&task_id, now());
+        session.track_task(&task_id, timeout.map(|t| t.as_millis() as u64), now())?;
         loop {
-            let mut events = tracker.poll(now());
-            for action in tracker.take_actions() {
-                let Some(request) = driver::hosted_request_for(&self.endpoint, &action) else {
-                    continue;
-                };
-                // A failed poll is retried at the next interval; the deadline still holds.
-                if let Ok(answer) = self.send(&request).await {
-                    events.extend(driver::feed(&mut tracker, &action, &answer, now()));
-                }
+            while let Some(transmit) = session.poll_transmit() {
+                let answer = self.send(&transmit.request).await;
+                session.on_response(transmit.id, answer, now());
             }
-            for (_, event) in events {
+            while let NextEvent::Event(event) = session.next_event(&task_id) {
                 on_event(&event);
                 if let JobEvent::Finished(result) = event {
                     return Ok(result);
                 }
             }
-            let wake = tracker.next_wakeup().unwrap_or(now() + poll_ms);
-            tokio::time::sleep(Duration::from_millis(wake.saturating_sub(now()).max(1))).await;
+            let wake = session.poll_timeout().unwrap_or(now() + poll_ms);
+            tokio::time::sleep(Duration::from_millis(wake.saturating_sub(now()))).await;
+            session.handle_timeout(now());
         }
     }
 

@@ -1,28 +1,28 @@
-//! The native comfywire client: the core's protocol ([`Endpoint`], [`JobTracker`]) driven over
-//! reqwest (rustls) and tokio-tungstenite. This crate moves bytes and keeps time; every decision
-//! about requests, responses and job state is the core's.
+//! The native comfywire client: the core's [`Session`] driven over reqwest (rustls) and
+//! tokio-tungstenite. This crate moves bytes, keeps the clock and supplies randomness; every
+//! decision (requests, job state, event buffering, reconnects, giving up, closing) is the
+//! session's, shared with the WebAssembly build.
 //!
-//! One client owns one WebSocket (its `client_id`), opened before any job is submitted and
-//! reopened with backoff and jitter when it drops; jobs are watched before they are queued, so
-//! a job that finishes before `POST /prompt` returns is still seen.
+//! One client owns one WebSocket (its `client_id`), opened before any job is submitted; jobs
+//! are followed before they are queued, so a job that finishes before `POST /prompt` returns
+//! is still seen.
 
 mod hosted;
 mod http;
 mod pool;
 mod socket;
 
-use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use comfywire::protocol::{
-    Action, CancelPlan, Endpoint, FileRef, HistoryEntry, JobEvent, JobResult, JobTracker, Outcome,
-    PromptAccepted, QueueOptions, QueueState, ServerMessage, TrackerConfig, UploadKind, driver,
-    response,
+    Endpoint, FileRef, HistoryEntry, JobEvent, JobResult, NextEvent, PromptAccepted, QueueOptions,
+    QueueState, ServerMessage, Session, SessionConfig, UploadKind, response, uuid_v4,
 };
 use comfywire::{Catalog, Error, Prompt};
 use serde_json::Value;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::Notify;
 
 pub use hosted::{HostedClient, HostedConfig};
 pub use http::MAX_BODY_BYTES;
@@ -47,6 +47,8 @@ pub struct ClientConfig {
     pub silence: Duration,
     pub reconnect_min: Duration,
     pub reconnect_max: Duration,
+    /// A socket down this long ends every open job as `JOB_LOST` (the server is gone).
+    pub reconnect_window: Duration,
 }
 
 impl ClientConfig {
@@ -63,6 +65,28 @@ impl ClientConfig {
             silence: Duration::from_secs(15),
             reconnect_min: Duration::from_millis(200),
             reconnect_max: Duration::from_secs(10),
+            reconnect_window: Duration::from_secs(60),
+        }
+    }
+}
+
+impl ClientConfig {
+    /// The configuration the JavaScript `connect` options describe (read by the core).
+    pub fn from_options(o: comfywire::api::ConnectOptions) -> Self {
+        let ms = Duration::from_millis;
+        ClientConfig {
+            server: o.server,
+            client_id: o.client_id,
+            api_prefix: o.api_prefix,
+            bearer: o.bearer,
+            basic: o.basic,
+            headers: o.headers,
+            ws_token: o.ws_token,
+            request_timeout: ms(o.request_timeout_ms),
+            silence: ms(o.session.silence_ms),
+            reconnect_min: ms(o.session.reconnect_min_ms),
+            reconnect_max: ms(o.session.reconnect_max_ms),
+            reconnect_window: ms(o.session.reconnect_window_ms),
         }
     }
 }
@@ -75,19 +99,18 @@ pub struct JobOptions {
     pub timeout: Option<Duration>,
 }
 
-struct State {
-    tracker: JobTracker,
-    subscribers: HashMap<String, mpsc::UnboundedSender<JobEvent>>,
-}
-
 pub(crate) struct Inner {
     endpoint: Endpoint,
     http: http::Http,
     config: ClientConfig,
     started: Instant,
-    state: Mutex<State>,
-    messages: broadcast::Sender<ServerMessage>,
-    shutdown: tokio::sync::watch::Sender<bool>,
+    session: Mutex<Session>,
+    /// Wakes job and message readers: the session may have something for them.
+    changed: Notify,
+    /// Wakes the driver: the session may want to send, connect, or sleep less.
+    kick: Notify,
+    /// How often the driver woke for a deadline (an idle client must not).
+    timer_wakeups: AtomicU64,
 }
 
 /// A connected client. Cheap to clone; all clones share one socket.
@@ -109,30 +132,31 @@ impl std::fmt::Debug for Client {
 #[derive(Debug)]
 pub struct Job {
     pub prompt_id: String,
-    events: mpsc::UnboundedReceiver<JobEvent>,
     client: Client,
 }
 
 impl Job {
     /// The next event; `None` after [`JobEvent::Finished`].
     pub async fn next(&mut self) -> Option<JobEvent> {
-        self.events.recv().await
+        let inner = &self.client.inner;
+        inner
+            .wait_for(|session| match session.next_event(&self.prompt_id) {
+                NextEvent::Event(event) => Some(Some(event)),
+                NextEvent::End => Some(None),
+                NextEvent::Pending => None,
+            })
+            .await
     }
 
     /// Waits for the end, calling `on_event` for every event before it.
     pub async fn wait_with(mut self, mut on_event: impl FnMut(&JobEvent)) -> JobResult {
-        while let Some(event) = self.events.recv().await {
+        while let Some(event) = self.next().await {
             on_event(&event);
             if let JobEvent::Finished(result) = event {
                 return result;
             }
         }
-        // The client was dropped under us: nothing more can be known.
-        JobResult {
-            prompt_id: self.prompt_id.clone(),
-            outcome: Outcome::Lost,
-            outputs: Default::default(),
-        }
+        unreachable!("a session ends every job it hands out with `finished`")
     }
 
     pub async fn wait(self) -> JobResult {
@@ -145,20 +169,35 @@ impl Job {
     }
 }
 
+impl Drop for Job {
+    fn drop(&mut self) {
+        self.client.inner.lock().release(&self.prompt_id);
+    }
+}
+
+/// Server messages from the moment [`Client::messages`] was called.
+#[derive(Debug)]
+pub struct Messages {
+    client: Client,
+}
+
+impl Messages {
+    /// The next message; `None` once the client is closed.
+    pub async fn next(&mut self) -> Option<ServerMessage> {
+        self.client
+            .inner
+            .wait_for(|session| match session.next_message() {
+                Some(message) => Some(Some(message)),
+                None if session.is_closed() => Some(None),
+                None => None,
+            })
+            .await
+    }
+}
+
 /// A fresh random id (UUID v4 form), for client and prompt ids.
 pub fn random_id() -> String {
-    let b: [u8; 16] = rand::random();
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    let variant = format!("{:x}", 8 | (b[8] & 0x3));
-    format!(
-        "{}-{}-4{}-{}{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[13..16],
-        variant,
-        &hex[17..20],
-        &hex[20..32]
-    )
+    uuid_v4(rand::random())
 }
 
 impl Client {
@@ -180,26 +219,35 @@ impl Client {
         if let Some(token) = &config.ws_token {
             endpoint = endpoint.with_ws_token(token);
         }
-        let tracker = JobTracker::new(TrackerConfig {
-            silence_ms: config.silence.as_millis() as u64,
-            ..TrackerConfig::default()
-        });
-        let (shutdown, _) = tokio::sync::watch::channel(false);
+        let millis = |d: Duration| d.as_millis().min(u64::MAX as u128) as u64;
+        let session = Session::new(
+            endpoint.clone(),
+            SessionConfig {
+                silence_ms: millis(config.silence),
+                reconnect_min_ms: millis(config.reconnect_min),
+                reconnect_max_ms: millis(config.reconnect_max),
+                reconnect_window_ms: millis(config.reconnect_window),
+                ..SessionConfig::default()
+            },
+        );
         let inner = Arc::new(Inner {
             http: http::Http::new(config.request_timeout)?,
             endpoint,
             config,
             started: Instant::now(),
-            state: Mutex::new(State {
-                tracker,
-                subscribers: HashMap::new(),
-            }),
-            messages: broadcast::channel(1024).0,
-            shutdown,
+            session: Mutex::new(session),
+            changed: Notify::new(),
+            kick: Notify::new(),
+            timer_wakeups: AtomicU64::new(0),
         });
-        let first = socket::open(&inner).await?;
-        tokio::spawn(socket::run(inner.clone(), first));
-        tokio::spawn(timers(inner.clone()));
+        let (socket, first) = socket::open(&inner).await?;
+        inner.with_session(|s, now| {
+            s.socket_opened(now);
+            if let Some(frame) = &first {
+                socket::feed(s, frame, now);
+            }
+        });
+        tokio::spawn(socket::drive(inner.clone(), socket));
         Ok(Client { inner })
     }
 
@@ -211,27 +259,29 @@ impl Client {
         &self.inner.endpoint
     }
 
-    /// Every server message as decoded (status, progress, previews…), for callers who want the raw stream.
-    pub fn messages(&self) -> broadcast::Receiver<ServerMessage> {
-        self.inner.messages.subscribe()
+    /// Every server message as decoded (status, progress, previews…) from now on, for
+    /// callers who want the raw stream. One reader: the session keeps the newest 1024 unread.
+    pub fn messages(&self) -> Messages {
+        self.inner.lock().watch_messages();
+        Messages {
+            client: self.clone(),
+        }
     }
 
-    /// Resolves once [`Client::close`] was called (at once if it already was): message
-    /// readers use it to stop, since the message channel itself outlives the socket.
+    /// Resolves once [`Client::close`] was called (at once if it already was).
     pub async fn closed(&self) {
-        let mut closing = self.inner.shutdown.subscribe();
-        let _ = closing.wait_for(|closed| *closed).await;
+        self.inner.wait_for(|s| s.is_closed().then_some(())).await
     }
 
-    /// Stops the socket and timers; jobs still being followed end as lost.
+    /// How many times the driver woke for a deadline since it connected; an idle client
+    /// (no job open, socket up) sleeps until something happens.
+    pub fn timer_wakeups(&self) -> u64 {
+        self.inner.timer_wakeups.load(Ordering::Relaxed)
+    }
+
+    /// Stops the socket and timers; jobs still being followed end as `JOB_LOST`.
     pub fn close(&self) {
-        let _ = self.inner.shutdown.send(true);
-        self.inner
-            .state
-            .lock()
-            .expect("state lock")
-            .subscribers
-            .clear();
+        self.inner.with_session(|s, _| s.close());
     }
 
     /// Sends a request the core built (for example from [`Client::endpoint`]) and returns the
@@ -247,41 +297,14 @@ impl Client {
     /// [`Error::PromptRejected`].
     pub async fn submit(&self, prompt: &Prompt, options: JobOptions) -> Result<Job, Error> {
         let inner = &self.inner;
-        let mut queue = options.queue.clone();
-        let prompt_id = queue.prompt_id.get_or_insert_with(random_id).clone();
-        let (tx, rx) = mpsc::unbounded_channel();
-        {
-            let now = inner.now();
-            let mut state = inner.state.lock().expect("state lock");
-            let deadline = options.timeout.map(|t| now + t.as_millis() as u64);
-            state
-                .tracker
-                .watch(&prompt_id, prompt.nodes.len(), now, deadline);
-            state.subscribers.insert(prompt_id.clone(), tx);
-        }
-        let answer = self
-            .send(&inner.endpoint.queue_prompt(prompt, &queue))
-            .await;
-        let mut failure = None;
-        inner.update(|t, now| {
-            let (events, result) = driver::submit_answer(t, &prompt_id, answer, now);
-            failure = result.err();
-            events
-        });
-        // A refusal (PROMPT_REJECTED, with the server's node_errors) is an error here, as in
-        // the wasm transport: there is no job to follow.
-        if let Some(err) = failure {
-            inner
-                .state
-                .lock()
-                .expect("state lock")
-                .subscribers
-                .remove(&prompt_id);
-            return Err(err);
-        }
+        let timeout_ms = options.timeout.map(|t| t.as_millis() as u64);
+        let (prompt_id, request) = inner.with_session(|s, now| {
+            s.begin_submit(prompt, &options.queue, timeout_ms, now, rand::random())
+        })?;
+        let answer = self.send(&request).await;
+        inner.with_session(|s, now| s.end_submit(&prompt_id, answer, now))?;
         Ok(Job {
             prompt_id,
-            events: rx,
             client: self.clone(),
         })
     }
@@ -315,19 +338,12 @@ impl Client {
 
     /// Cancels one of this client's jobs without touching anyone else's.
     pub async fn cancel(&self, prompt_id: &str) -> Result<(), Error> {
-        let plan = self
-            .inner
-            .state
-            .lock()
-            .expect("state lock")
-            .tracker
-            .cancel(prompt_id);
-        for request in driver::cancel_requests(&self.inner.endpoint, plan, prompt_id) {
+        let requests = self.inner.with_session(|s, _| s.cancel(prompt_id));
+        for request in requests {
             response::expect_ok(request.route, &self.send(&request).await?)?;
         }
-        if plan == CancelPlan::Dequeue {
-            self.inner.update(|t, _| t.dequeued(prompt_id));
-        }
+        self.inner
+            .with_session(|s, now| s.cancel_sent(prompt_id, now));
         Ok(())
     }
 
@@ -408,68 +424,37 @@ impl Inner {
         self.started.elapsed().as_millis() as u64
     }
 
-    /// Runs `f` on the tracker, delivers the events it returns and starts the actions it asks for.
-    pub(crate) fn update(
-        self: &Arc<Self>,
-        f: impl FnOnce(&mut JobTracker, u64) -> Vec<(String, JobEvent)>,
-    ) {
-        let now = self.now();
-        let (actions, timed_out) = {
-            let mut state = self.state.lock().expect("state lock");
-            let events = f(&mut state.tracker, now);
-            let mut timed_out = Vec::new();
-            for (id, event) in events {
-                let finished = matches!(event, JobEvent::Finished(_));
-                if let JobEvent::Finished(JobResult {
-                    outcome: Outcome::TimedOut,
-                    ..
-                }) = &event
-                {
-                    timed_out.push(id.clone());
-                }
-                if let Some(tx) = state.subscribers.get(&id) {
-                    let _ = tx.send(event);
-                }
-                if finished {
-                    state.subscribers.remove(&id);
-                }
+    fn lock(&self) -> std::sync::MutexGuard<'_, Session> {
+        // A panic elsewhere while holding the lock leaves a session that is still consistent
+        // between calls, so a poisoned lock is used anyway.
+        self.session.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Runs `f` on the session, then wakes the driver and every reader: what `f` changed may
+    /// be a request to send, a new deadline, or an event.
+    pub(crate) fn with_session<T>(&self, f: impl FnOnce(&mut Session, u64) -> T) -> T {
+        let out = self.update(f);
+        self.kick.notify_one();
+        out
+    }
+
+    /// [`Inner::with_session`] for the driver itself, which must not wake itself up.
+    pub(crate) fn update<T>(&self, f: impl FnOnce(&mut Session, u64) -> T) -> T {
+        let out = f(&mut self.lock(), self.now());
+        self.changed.notify_waiters();
+        out
+    }
+
+    /// Waits until `check` finds something in the session.
+    async fn wait_for<T>(&self, mut check: impl FnMut(&mut Session) -> Option<T>) -> T {
+        loop {
+            let changed = self.changed.notified();
+            tokio::pin!(changed);
+            changed.as_mut().enable();
+            if let Some(found) = check(&mut self.lock()) {
+                return found;
             }
-            (state.tracker.take_actions(), timed_out)
-        };
-        for id in timed_out {
-            // The job is over for us; make sure the server stops spending time on it.
-            let inner = self.clone();
-            tokio::spawn(async move {
-                for request in driver::abandon_requests(&inner.endpoint, &id) {
-                    let _ = inner.http.send(&request, None).await;
-                }
-            });
+            changed.await;
         }
-        for action in actions {
-            tokio::spawn(perform(self.clone(), action));
-        }
-    }
-}
-
-/// Performs one tracker action and feeds the answer back. Failures are left to the silence
-/// timer, which asks again.
-async fn perform(inner: Arc<Inner>, action: Action) {
-    let Some(request) = driver::request_for(&inner.endpoint, &action) else {
-        return;
-    };
-    if let Ok(answer) = inner.http.send(&request, None).await {
-        inner.update(|t, now| driver::feed(t, &action, &answer, now));
-    }
-}
-
-/// Deadlines and silence checks.
-async fn timers(inner: Arc<Inner>) {
-    let mut shutdown = inner.shutdown.subscribe();
-    loop {
-        tokio::select! {
-            _ = tokio::time::sleep(Duration::from_millis(100)) => {}
-            _ = shutdown.changed() => return,
-        }
-        inner.update(|t, now| t.poll(now));
     }
 }

@@ -1,7 +1,7 @@
 //! Several servers as one: a job goes to a server whose catalog has every node class (and every
 //! model the prompt names) and whose queue is shortest; its uploads go to that same server.
 
-use comfywire::protocol::{FileRef, JobEvent, JobResult, UploadKind};
+use comfywire::protocol::{FileRef, JobEvent, JobResult, Standing, UploadKind, pick_server};
 use comfywire::{Catalog, Error, Prompt};
 use serde_json::Value;
 
@@ -30,13 +30,25 @@ pub struct Pool {
 }
 
 impl Pool {
-    /// Connects to every server and reads its catalog (a server that cannot be reached fails the pool).
+    /// Connects to every server and reads its catalog. A server that cannot be reached is left
+    /// out; none reachable is `NO_SERVER` with each one's reason.
     pub async fn connect(configs: Vec<ClientConfig>) -> Result<Pool, Error> {
         let mut members = Vec::with_capacity(configs.len());
+        let mut reasons = Vec::new();
         for config in configs {
-            let client = Client::connect(config).await?;
-            let catalog = client.object_info(None).await?;
-            members.push(Member { client, catalog });
+            let server = config.server.clone();
+            let joined = async {
+                let client = Client::connect(config).await?;
+                let catalog = client.object_info(None).await?;
+                Ok::<_, Error>(Member { client, catalog })
+            };
+            match joined.await {
+                Ok(member) => members.push(member),
+                Err(err) => reasons.push(format!("{server}: {err}")),
+            }
+        }
+        if members.is_empty() {
+            return Err(Error::NoServer { reasons });
         }
         Ok(Pool { members })
     }
@@ -51,31 +63,21 @@ impl Pool {
         comfywire::api::incapable(&self.members.get(index)?.catalog, prompt)
     }
 
-    /// The capable server with the shortest queue (running + pending); ties go to the first.
+    /// The server to run `prompt` on, chosen by the core's [`pick_server`] (the rule the
+    /// JavaScript pool uses too).
     pub async fn pick(&self, prompt: &Prompt) -> Result<usize, Error> {
-        let mut best: Option<(usize, usize)> = None;
-        let mut reasons = Vec::new();
+        let mut standings = Vec::with_capacity(self.members.len());
         for (index, member) in self.members.iter().enumerate() {
-            if let Some(why) = self.incapable(index, prompt) {
-                reasons.push(format!("{}: {why}", member.client.endpoint().ws_url()));
-                continue;
-            }
-            let Ok(queue) = member.client.queue().await else {
-                continue;
+            let standing = match self.incapable(index, prompt) {
+                Some(why) => Standing::Incapable(why),
+                None => match member.client.queue().await {
+                    Ok(queue) => Standing::Load(queue.running.len() + queue.pending.len()),
+                    Err(err) => Standing::Unreachable(err.to_string()),
+                },
             };
-            let load = queue.running.len() + queue.pending.len();
-            if best.is_none_or(|(_, l)| load < l) {
-                best = Some((index, load));
-            }
+            standings.push((member.client.endpoint().base_url().to_string(), standing, 0));
         }
-        best.map(|(i, _)| i).ok_or_else(|| Error::BadResponse {
-            route: "/queue".into(),
-            message: if reasons.is_empty() {
-                "no server answered".into()
-            } else {
-                format!("no server can run this prompt: {}", reasons.join("; "))
-            },
-        })
+        pick_server(&standings)
     }
 
     /// Picks a server, uploads the job's files there, points the inputs at the stored names,

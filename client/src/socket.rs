@@ -1,12 +1,14 @@
-//! The client's WebSocket: opened with the endpoint's credentials, feature flags sent first,
-//! reopened with exponential backoff and jitter (so a restarted server is not stormed).
+//! The driver: one task that owns the WebSocket and the clock. It sends what the session asks,
+//! opens the socket when the session says so, hands it every frame, and sleeps until the
+//! session's next deadline (or until an API call changes the session).
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use comfywire::Error;
-use comfywire::protocol::ServerMessage;
-use comfywire::protocol::ws::{FIRST_MESSAGE_WAIT_MS, MAX_MESSAGE_BYTES, feature_flags_message};
+use comfywire::protocol::Session;
+use comfywire::protocol::ws::{FIRST_MESSAGE_WAIT_MS, MAX_MESSAGE_BYTES};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
@@ -64,8 +66,9 @@ pub(crate) async fn open(inner: &Inner) -> Result<Opened, Error> {
         .await
         .map_err(ws_error)?
         .map_err(handshake_error)?;
+    let hello = inner.lock().hello();
     socket
-        .send(Message::Text(feature_flags_message().into()))
+        .send(Message::Text(hello.into()))
         .await
         .map_err(ws_error)?;
     let wait = Duration::from_millis(FIRST_MESSAGE_WAIT_MS).min(inner.config.request_timeout);
@@ -78,69 +81,106 @@ pub(crate) async fn open(inner: &Inner) -> Result<Opened, Error> {
     Ok((socket, first))
 }
 
-/// Decodes a frame; `None` for control frames.
-fn decode(frame: &Message) -> Option<Result<ServerMessage, Error>> {
+/// Hands a data frame to the session (control frames are the transport's).
+pub(crate) fn feed(session: &mut Session, frame: &Message, now: u64) {
     match frame {
-        Message::Text(text) => Some(ServerMessage::from_text(text.as_str())),
-        Message::Binary(bytes) => Some(ServerMessage::from_binary(bytes)),
-        _ => None,
+        Message::Text(text) => session.on_text(text.as_str(), now),
+        Message::Binary(bytes) => session.on_binary(bytes, now),
+        _ => {}
     }
 }
 
-/// Reads the socket until shutdown, reconnecting when it drops.
-pub(crate) async fn run(inner: Arc<Inner>, first: Opened) {
-    let mut shutdown = inner.shutdown.subscribe();
+/// What woke the driver.
+enum Wake {
+    Frame(Option<Result<Message, tokio_tungstenite::tungstenite::Error>>),
+    Opened(Result<Box<Opened>, Error>),
+    Deadline,
+    Kicked,
+}
+
+/// Answers abandoned jobs' cancel requests may take after `close()` before the driver stops.
+const CLOSE_FLUSH: Duration = Duration::from_secs(2);
+
+/// Runs until the session is closed.
+pub(crate) async fn drive(inner: Arc<Inner>, first: Socket) {
     let mut socket = Some(first);
-    let mut attempt: u32 = 0;
+    let mut connecting: Option<std::pin::Pin<Box<dyn Future<Output = _> + Send>>> = None;
     loop {
-        if let Some((mut ws, first_message)) = socket.take() {
-            attempt = 0;
-            inner.update(|t, now| {
-                t.connected(now);
-                Vec::new()
-            });
-            if let Some(decoded) = first_message.as_ref().and_then(decode) {
-                deliver(&inner, decoded);
+        send_transmits(&inner);
+        let (deadline, closed) = {
+            let session = inner.lock();
+            (session.poll_timeout(), session.is_closed())
+        };
+        if closed {
+            if let Some(mut ws) = socket.take() {
+                let _ = ws.close(None).await;
             }
-            loop {
-                tokio::select! {
-                    frame = ws.next() => match frame {
-                        Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
-                        Some(Ok(frame)) => if let Some(decoded) = decode(&frame) {
-                            deliver(&inner, decoded);
-                        },
-                    },
-                    _ = shutdown.changed() => {
-                        let _ = ws.close(None).await;
-                        return;
-                    }
-                }
-            }
-        }
-        if *shutdown.borrow() {
+            flush_abandons(&inner).await;
             return;
         }
-        let delay = backoff(&inner, attempt);
-        attempt = attempt.saturating_add(1);
-        tokio::select! {
-            _ = tokio::time::sleep(delay) => {}
-            _ = shutdown.changed() => return,
+        let sleep_until = deadline.map(|at| inner.started + Duration::from_millis(at));
+        let wake = tokio::select! {
+            frame = async { socket.as_mut().expect("guarded").next().await }, if socket.is_some() => Wake::Frame(frame),
+            opened = async { connecting.as_mut().expect("guarded").await }, if connecting.is_some() => Wake::Opened(opened),
+            () = async { tokio::time::sleep_until(sleep_until.expect("guarded").into()).await }, if sleep_until.is_some() => Wake::Deadline,
+            () = inner.kick.notified() => Wake::Kicked,
+        };
+        let jitter = rand::random::<f64>();
+        inner.update(|session, now| match wake {
+            Wake::Frame(Some(Ok(Message::Close(_))) | Some(Err(_)) | None) => {
+                socket = None;
+                session.socket_lost(now, jitter);
+            }
+            Wake::Frame(Some(Ok(frame))) => feed(session, &frame, now),
+            Wake::Opened(Ok(opened)) => {
+                let (ws, first) = *opened;
+                connecting = None;
+                socket = Some(ws);
+                session.socket_opened(now);
+                if let Some(frame) = &first {
+                    feed(session, frame, now);
+                }
+            }
+            Wake::Opened(Err(_)) => {
+                connecting = None;
+                session.socket_lost(now, jitter);
+            }
+            Wake::Deadline => {
+                inner.timer_wakeups.fetch_add(1, Ordering::Relaxed);
+                session.handle_timeout(now);
+            }
+            Wake::Kicked => {}
+        });
+        if socket.is_none()
+            && connecting.is_none()
+            && inner.update(|s, now| s.poll_connect(now))
+        {
+            let inner = inner.clone();
+            connecting = Some(Box::pin(async move { open(&inner).await.map(Box::new) }));
         }
-        socket = open(&inner).await.ok();
     }
 }
 
-/// Exponential backoff with full jitter between `reconnect_min` and `reconnect_max`.
-fn backoff(inner: &Inner, attempt: u32) -> Duration {
-    let (min, max) = (inner.config.reconnect_min, inner.config.reconnect_max);
-    let ceiling = min.saturating_mul(1u32 << attempt.min(16)).min(max);
-    let jitter = rand::random::<f64>();
-    min + (ceiling.saturating_sub(min)).mul_f64(jitter)
+/// Sends every request the session wants, each on its own task, and hands back the answers.
+fn send_transmits(inner: &Arc<Inner>) {
+    loop {
+        let Some(transmit) = inner.lock().poll_transmit() else {
+            return;
+        };
+        let inner = inner.clone();
+        tokio::spawn(async move {
+            let answer = inner.http.send(&transmit.request, None).await;
+            inner.with_session(|s, now| s.on_response(transmit.id, answer, now));
+        });
+    }
 }
 
-/// Hands a decoded message to the tracker (a garbage frame is skipped, not fatal).
-fn deliver(inner: &Arc<Inner>, decoded: Result<ServerMessage, Error>) {
-    let Ok(message) = decoded else { return };
-    let _ = inner.messages.send(message.clone());
-    inner.update(|t, now| t.on_message(&message, now));
+/// After `close()`: waits (at most [`CLOSE_FLUSH`]) until the server answered the requests
+/// that stop jobs this client gave up on.
+async fn flush_abandons(inner: &Arc<Inner>) {
+    let _ = tokio::time::timeout(
+        CLOSE_FLUSH,
+        inner.wait_for(|s| (s.abandons_pending() == 0).then_some(())),
+    )
+    .await;
 }

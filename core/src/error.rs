@@ -100,6 +100,15 @@ pub enum Error {
     #[error("invalid {container} file: {message}")]
     InvalidMedia { container: String, message: String },
 
+    /// The client was closed before the call could complete.
+    #[error("the client is closed")]
+    ClientClosed,
+
+    /// No server of a pool can run the job: each one's reason (unreachable, or lacking a class
+    /// or model the prompt needs).
+    #[error("no server can run this prompt: {}", if reasons.is_empty() { "the pool is empty".to_string() } else { reasons.join("; ") })]
+    NoServer { reasons: Vec<String> },
+
     /// A media file that carries neither an embedded `workflow` nor an embedded `prompt`.
     #[error("the file carries no embedded workflow or prompt")]
     NoEmbeddedWorkflow,
@@ -128,6 +137,8 @@ impl Error {
             Error::UnsupportedMedia => "UNSUPPORTED_MEDIA",
             Error::InvalidMedia { .. } => "INVALID_MEDIA",
             Error::NoEmbeddedWorkflow => "NO_EMBEDDED_WORKFLOW",
+            Error::ClientClosed => "CLIENT_CLOSED",
+            Error::NoServer { .. } => "NO_SERVER",
         }
     }
 

@@ -369,7 +369,7 @@ export class ComfyClient {
    * @returns {Promise<Record<string, any>>}
    */
   async objectInfoRaw(options) {
-    return decode(await bounded(this.#native.objectInfoText(), options));
+    return decode(await bounded(this.#native.call('objectInfoText', null, null), options));
   }
 
   /**
@@ -458,7 +458,7 @@ export class ComfyClient {
    * @returns {Promise<void>}
    */
   interrupt(promptId, options) {
-    return bounded(this.#native.interrupt(promptId ?? null), options);
+    return bounded(this.#native.call('interrupt', encode({ promptId: promptId ?? null }), null), options).then(() => {});
   }
 
   /**
@@ -469,7 +469,7 @@ export class ComfyClient {
    */
   async getHistory(promptId, options = {}) {
     const { signal, timeoutMs, ...rest } = options;
-    return decode(await bounded(this.#native.history(promptId ?? null, encode(rest)), { signal, timeoutMs }));
+    return decode(await bounded(this.#native.call('history', encode({ ...rest, promptId: promptId ?? null }), null), { signal, timeoutMs }));
   }
 
   /**
@@ -478,7 +478,7 @@ export class ComfyClient {
    * @returns {Promise<QueueState>}
    */
   async getQueue(options) {
-    return decode(await bounded(this.#native.queue(), options));
+    return decode(await bounded(this.#native.call('queue', null, null), options));
   }
 
   /**
@@ -491,7 +491,7 @@ export class ComfyClient {
   async upload(data, filename, options = {}) {
     const { signal, timeoutMs, ...rest } = options;
     const bytes = await toBytes(data);
-    return decode(await bounded(this.#native.upload(bytes, String(filename), encode(rest)), { signal, timeoutMs }));
+    return decode(await bounded(this.#native.call('upload', encode({ ...rest, filename: String(filename) }), bytes), { signal, timeoutMs }));
   }
 
   /**
@@ -502,12 +502,12 @@ export class ComfyClient {
    */
   async view(file, options) {
     const { filename, subfolder = '', type = 'output' } = file ?? {};
-    return bounded(this.#native.view(encode({ filename, subfolder, type })), options);
+    return bounded(this.#native.call('view', encode({ filename, subfolder, type }), null), options);
   }
 
   /** @param {CallOptions} [options] @returns {Promise<Record<string, any>>} */
   async systemStats(options) {
-    return decode(await bounded(this.#native.systemStats(), options));
+    return decode(await bounded(this.#native.call('systemStats', null, null), options));
   }
 
   /**
@@ -517,27 +517,27 @@ export class ComfyClient {
    */
   free(options = {}) {
     const { signal, timeoutMs, ...rest } = options;
-    return bounded(this.#native.freeServer(encode(rest)), { signal, timeoutMs });
+    return bounded(this.#native.call('free', encode(rest), null), { signal, timeoutMs }).then(() => {});
   }
 
   /** @param {string[]} promptIds @param {CallOptions} [options] @returns {Promise<void>} */
   deleteHistory(promptIds, options) {
-    return bounded(this.#native.deleteHistory(encode(promptIds)), options);
+    return bounded(this.#native.call('deleteHistory', encode({ ids: promptIds }), null), options).then(() => {});
   }
 
   /** @param {CallOptions} [options] @returns {Promise<void>} */
   clearHistory(options) {
-    return bounded(this.#native.clearHistory(), options);
+    return bounded(this.#native.call('clearHistory', null, null), options).then(() => {});
   }
 
   /** Removes waiting prompts (any client's: prefer `cancel` for your own). @param {string[]} promptIds @param {CallOptions} [options] @returns {Promise<void>} */
   deleteQueued(promptIds, options) {
-    return bounded(this.#native.deleteQueued(encode(promptIds)), options);
+    return bounded(this.#native.call('deleteQueued', encode({ ids: promptIds }), null), options).then(() => {});
   }
 
   /** @param {CallOptions} [options] @returns {Promise<void>} */
   clearQueue(options) {
-    return bounded(this.#native.clearQueue(), options);
+    return bounded(this.#native.call('clearQueue', null, null), options).then(() => {});
   }
 
   async #pumpMessages() {

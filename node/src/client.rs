@@ -7,13 +7,13 @@ use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
 use comfywire::api;
-use comfywire::protocol::{HttpRequest, JobEvent, ServerMessage, response};
-use comfywire_client::{Client, ClientConfig, Job, JobOptions};
+use comfywire::protocol::{JobEvent, ServerMessage};
+use comfywire_client::{Client, ClientConfig, Job, JobOptions, Messages};
 use futures_util::FutureExt;
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::Value;
-use tokio::sync::{Mutex, broadcast};
+use tokio::sync::Mutex;
 
 use crate::catalogs::Catalog;
 use crate::{internal, js_error, parse};
@@ -38,16 +38,7 @@ fn options(text: Option<String>) -> comfywire::Result<Value> {
 #[napi]
 pub async fn connect(options_json: String) -> Result<NativeClient> {
     guarded(async move {
-        let o = api::connect_options(&parse(&options_json)?)?;
-        let mut config = ClientConfig::new(&o.server);
-        config.client_id = o.client_id;
-        config.api_prefix = o.api_prefix;
-        config.bearer = o.bearer;
-        config.basic = o.basic;
-        config.headers = o.headers;
-        config.ws_token = o.ws_token;
-        config.request_timeout = std::time::Duration::from_millis(o.request_timeout_ms);
-        config.silence = std::time::Duration::from_millis(o.silence_ms);
+        let config = ClientConfig::from_options(api::connect_options(&parse(&options_json)?)?);
         let client = Client::connect(config).await?;
         Ok(NativeClient {
             client,
@@ -77,7 +68,7 @@ impl std::fmt::Debug for Item {
 #[napi]
 pub struct NativeClient {
     client: Client,
-    messages: Arc<Mutex<Option<broadcast::Receiver<ServerMessage>>>>,
+    messages: Arc<Mutex<Option<Messages>>>,
 }
 
 impl std::fmt::Debug for NativeClient {
@@ -85,24 +76,6 @@ impl std::fmt::Debug for NativeClient {
         f.debug_struct("NativeClient")
             .field("client", &self.client)
             .finish()
-    }
-}
-
-impl NativeClient {
-    async fn simple(&self, request: HttpRequest) -> napi::Result<()> {
-        guarded(async {
-            let answer = self.client.send(&request).await?;
-            response::expect_ok(request.route, &answer)
-        })
-        .await
-    }
-
-    async fn json(&self, request: HttpRequest) -> napi::Result<String> {
-        guarded(async {
-            let answer = self.client.send(&request).await?;
-            Ok(response::json_body(request.route, &answer)?.to_string())
-        })
-        .await
     }
 }
 
@@ -145,96 +118,24 @@ impl NativeClient {
         guarded(self.client.cancel(&prompt_id)).await
     }
 
-    /// `POST /interrupt` as given (no id interrupts whatever runs: prefer `cancel`).
+    /// One request and its answer (`comfywire::api::server_call` names them: `queue`,
+    /// `history`, `upload`, `view`, `free`…): JSON text, bytes, or `null`.
     #[napi]
-    pub async fn interrupt(&self, prompt_id: Option<String>) -> Result<()> {
-        guarded(self.client.interrupt(prompt_id.as_deref())).await
-    }
-
-    /// `{running, pending}` as JSON text.
-    #[napi]
-    pub async fn queue(&self) -> Result<String> {
-        guarded(async { Ok(api::queue_json(&self.client.queue().await?).to_string()) }).await
-    }
-
-    /// History entries (one, or the last `maxItems`), as the server stores them.
-    #[napi]
-    pub async fn history(
+    pub async fn call(
         &self,
-        prompt_id: Option<String>,
+        name: String,
         options_json: Option<String>,
-    ) -> Result<String> {
-        let (max, offset) = crate::guard(|| api::history_options(&options(options_json)?))?;
-        let request = self
-            .client
-            .endpoint()
-            .history(prompt_id.as_deref(), max, offset);
-        self.json(request).await
-    }
-
-    #[napi(js_name = "deleteHistory")]
-    pub async fn delete_history(&self, ids_json: String) -> Result<()> {
-        let ids = crate::guard(|| api::id_list(&parse(&ids_json)?))?;
-        self.simple(self.client.endpoint().delete_history(&ids))
-            .await
-    }
-
-    #[napi(js_name = "clearHistory")]
-    pub async fn clear_history(&self) -> Result<()> {
-        self.simple(self.client.endpoint().clear_history()).await
-    }
-
-    #[napi(js_name = "deleteQueued")]
-    pub async fn delete_queued(&self, ids_json: String) -> Result<()> {
-        let ids = crate::guard(|| api::id_list(&parse(&ids_json)?))?;
-        self.simple(self.client.endpoint().delete_queued(&ids))
-            .await
-    }
-
-    #[napi(js_name = "clearQueue")]
-    pub async fn clear_queue(&self) -> Result<()> {
-        self.simple(self.client.endpoint().clear_queue()).await
-    }
-
-    /// Uploads an input file → `{filename, subfolder, type, inputName}` (the server may rename it).
-    #[napi]
-    pub async fn upload(
-        &self,
-        bytes: Buffer,
-        filename: String,
-        options_json: Option<String>,
-    ) -> Result<String> {
-        let o = crate::guard(|| api::upload_options(&options(options_json)?))?;
-        let data = bytes.to_vec();
+        bytes: Option<Buffer>,
+    ) -> Result<Option<Either<String, Buffer>>> {
+        let data = bytes.map(|b| b.to_vec());
         guarded(async {
-            let file = self
-                .client
-                .upload(&o.kind, &filename, data, &o.subfolder, o.overwrite)
-                .await?;
-            Ok(api::uploaded_json(&file).to_string())
-        })
-        .await
-    }
-
-    /// Downloads a file named by `{filename, subfolder, type}` (JSON text).
-    #[napi]
-    pub async fn view(&self, file_json: String) -> Result<Buffer> {
-        let file = crate::guard(|| api::file_ref(&parse(&file_json)?))?;
-        guarded(async { Ok(Buffer::from(self.client.view(&file).await?)) }).await
-    }
-
-    /// The server's `/object_info` text.
-    #[napi(js_name = "objectInfoText")]
-    pub async fn object_info_text(&self) -> Result<String> {
-        guarded(async {
-            let answer = self
-                .client
-                .send(&self.client.endpoint().object_info(None))
-                .await?;
-            response::expect_ok("/object_info", &answer)?;
-            String::from_utf8(answer.body).map_err(|e| comfywire::Error::BadResponse {
-                route: "/object_info".into(),
-                message: e.to_string(),
+            let call =
+                api::server_call(self.client.endpoint(), &name, &options(options_json)?, data)?;
+            let answer = self.client.send(&call.request).await?;
+            Ok(match call.answer(answer)? {
+                api::CallAnswer::Nothing => None,
+                api::CallAnswer::Text(text) => Some(Either::A(text)),
+                api::CallAnswer::Bytes(bytes) => Some(Either::B(Buffer::from(bytes))),
             })
         })
         .await
@@ -247,21 +148,8 @@ impl NativeClient {
         Ok(Catalog::register(Arc::new(catalog)))
     }
 
-    #[napi(js_name = "systemStats")]
-    pub async fn system_stats(&self) -> Result<String> {
-        self.json(self.client.endpoint().system_stats()).await
-    }
-
-    /// `POST /free` with `{unloadModels, freeMemory}` (JSON text); named as in the wasm build,
-    /// where `free` releases the object.
-    #[napi(js_name = "freeServer")]
-    pub async fn free_server(&self, options_json: Option<String>) -> Result<()> {
-        let (unload, free) = crate::guard(|| api::free_options(&options(options_json)?))?;
-        guarded(self.client.free(unload, free)).await
-    }
-
-    /// Starts keeping server messages for `nextMessage` (from now on; the most recent 1024
-    /// when they are not read fast enough).
+    /// Starts keeping server messages for `nextMessage` (from now on; the newest 1024 unread
+    /// are kept, the session's rule).
     #[napi(js_name = "watchMessages")]
     pub fn watch_messages(&self) {
         // Synchronous, so messages count from the moment the caller returns. A slot that is
@@ -278,31 +166,25 @@ impl NativeClient {
     #[napi(js_name = "nextMessage")]
     pub async fn next_message(&self) -> Result<Option<Item>> {
         let mut slot = self.messages.lock().await;
-        let Some(rx) = slot.as_mut() else {
+        let Some(messages) = slot.as_mut() else {
             return Ok(None);
         };
-        loop {
-            // The channel outlives the socket: stop on close, or the pending promise would
-            // keep Node's event loop alive forever.
-            let received = tokio::select! {
-                received = rx.recv() => received,
-                () = self.client.closed() => return Ok(None),
+        Ok(messages.next().await.map(|message| {
+            let bytes = match &message {
+                ServerMessage::Preview { image, .. } => Some(Buffer::from(image.clone())),
+                _ => None,
             };
-            match received {
-                Ok(message) => {
-                    let bytes = match &message {
-                        ServerMessage::Preview { image, .. } => Some(Buffer::from(image.clone())),
-                        _ => None,
-                    };
-                    return Ok(Some(Item {
-                        json: api::message_json(&message).to_string(),
-                        bytes,
-                    }));
-                }
-                Err(broadcast::error::RecvError::Lagged(_)) => continue,
-                Err(broadcast::error::RecvError::Closed) => return Ok(None),
+            Item {
+                json: api::message_json(&message).to_string(),
+                bytes,
             }
-        }
+        }))
+    }
+
+    /// How often the client woke for a deadline (an idle client sleeps: tests count this).
+    #[napi(js_name = "timerWakeups")]
+    pub fn timer_wakeups(&self) -> f64 {
+        self.client.timer_wakeups() as f64
     }
 
     /// Closes the socket and stops the timers; unfinished jobs end as lost.

@@ -1,20 +1,18 @@
-//! The browser/worker/Node transport: the core's [`JobTracker`] and [`driver`] over `fetch` and
-//! one `WebSocket` (gloo-net), on the JavaScript event loop. Same interface as the Node addon's
-//! `NativeClient`; state lives in `Rc<RefCell<…>>` because wasm is single-threaded.
+//! The browser/worker/Node transport: the core's [`Session`] over `fetch` and one `WebSocket`
+//! (gloo-net), on the JavaScript event loop. Same interface as the Node addon's client. This
+//! file moves bytes, keeps the clock and supplies randomness; the session decides the rest.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Poll, Waker};
 
 use comfywire::Error;
-use comfywire::protocol::ws::{FIRST_MESSAGE_WAIT_MS, feature_flags_message, refused_upgrade};
-use comfywire::protocol::{
-    Action, Endpoint, JobEvent, JobTracker, QueueOptions, ServerMessage, TrackerConfig, driver,
-    response,
-};
-use futures_channel::mpsc;
+use comfywire::api::CallAnswer;
+use comfywire::protocol::ws::{FIRST_MESSAGE_WAIT_MS, refused_upgrade};
+use comfywire::protocol::{Endpoint, JobEvent, NextEvent, ServerMessage, Session, response};
 use futures_util::future::{Either, select};
-use futures_util::lock::Mutex as AsyncMutex;
 use futures_util::{SinkExt, StreamExt};
 use gloo_net::websocket::futures::WebSocket;
 use gloo_net::websocket::{Message, State};
@@ -25,31 +23,47 @@ use wasm_bindgen_futures::spawn_local;
 use crate::bridge;
 use crate::{Catalog, JsResult, http};
 
-/// Raw server messages kept for `nextMessage()` before the oldest are dropped.
-const MESSAGE_BACKLOG: usize = 1024;
-
-#[derive(Debug, Clone)]
-struct Config {
-    request_timeout_ms: u32,
-    silence_ms: u64,
-    reconnect_min_ms: f64,
-    reconnect_max_ms: f64,
+/// Wakes whoever waits for a change (single-threaded: a generation and the wakers to call).
+#[derive(Debug, Default)]
+struct Signal {
+    generation: Cell<u64>,
+    wakers: RefCell<Vec<Waker>>,
 }
 
-struct Shared {
-    tracker: JobTracker,
-    subscribers: HashMap<String, mpsc::UnboundedSender<JobEvent>>,
-    closed: bool,
+impl Signal {
+    fn notify(&self) {
+        self.generation.set(self.generation.get().wrapping_add(1));
+        for waker in self.wakers.take() {
+            waker.wake();
+        }
+    }
+
+    /// Resolves once [`Signal::notify`] was called after the generation `seen` was read.
+    async fn since(&self, seen: u64) {
+        std::future::poll_fn(|cx| {
+            if self.generation.get() != seen {
+                return Poll::Ready(());
+            }
+            let mut wakers = self.wakers.borrow_mut();
+            if !wakers.iter().any(|w| w.will_wake(cx.waker())) {
+                wakers.push(cx.waker().clone());
+            }
+            Poll::Pending
+        })
+        .await
+    }
 }
 
 struct Inner {
     endpoint: Endpoint,
-    config: Config,
+    request_timeout_ms: u32,
     started: f64,
-    state: RefCell<Shared>,
-    messages: RefCell<mpsc::Sender<ServerMessage>>,
-    watching: std::cell::Cell<bool>,
-    shutdown: RefCell<Option<mpsc::UnboundedSender<()>>>,
+    session: RefCell<Session>,
+    /// Job and message readers.
+    changed: Signal,
+    /// The driver.
+    kick: Signal,
+    timer_wakeups: Cell<u64>,
 }
 
 impl Inner {
@@ -61,54 +75,26 @@ impl Inner {
         &self,
         request: &comfywire::protocol::HttpRequest,
     ) -> Result<comfywire::protocol::HttpResponse, Error> {
-        http::send(request, self.config.request_timeout_ms).await
+        http::send(request, self.request_timeout_ms).await
     }
 
-    /// Runs `f` on the tracker, delivers its events, starts the requests it asks for.
-    fn update(self: &Rc<Self>, f: impl FnOnce(&mut JobTracker, u64) -> Vec<(String, JobEvent)>) {
-        let now = self.now();
-        let (actions, abandoned) = {
-            let mut state = self.state.borrow_mut();
-            let events = f(&mut state.tracker, now);
-            let abandoned = driver::timed_out(&events);
-            for (id, event) in events {
-                let finished = matches!(event, JobEvent::Finished(_));
-                if let Some(tx) = state.subscribers.get(&id) {
-                    let _ = tx.unbounded_send(event);
-                }
-                if finished {
-                    state.subscribers.remove(&id);
-                }
+    /// Runs `f` on the session, then wakes the driver and every reader.
+    fn with_session<T>(&self, f: impl FnOnce(&mut Session, u64) -> T) -> T {
+        let out = f(&mut self.session.borrow_mut(), self.now());
+        self.kick.notify();
+        self.changed.notify();
+        out
+    }
+
+    /// Waits until `check` finds something in the session.
+    async fn wait_for<T>(&self, mut check: impl FnMut(&mut Session) -> Option<T>) -> T {
+        loop {
+            let seen = self.changed.generation.get();
+            if let Some(found) = check(&mut self.session.borrow_mut()) {
+                return found;
             }
-            (state.tracker.take_actions(), abandoned)
-        };
-        self.dispatch(actions, abandoned);
-    }
-
-    /// Starts the requests the tracker asked for. Not generic, so the futures it spawns (which
-    /// call `update` again) do not nest types without end.
-    fn dispatch(self: &Rc<Self>, actions: Vec<Action>, abandoned: Vec<String>) {
-        for id in abandoned {
-            let inner = self.clone();
-            spawn_local(async move {
-                for request in driver::abandon_requests(&inner.endpoint, &id) {
-                    let _ = inner.send(&request).await;
-                }
-            });
+            self.changed.since(seen).await;
         }
-        for action in actions {
-            let inner = self.clone();
-            spawn_local(perform(inner, action));
-        }
-    }
-
-    fn deliver(self: &Rc<Self>, decoded: comfywire::Result<ServerMessage>) {
-        // A garbage frame is skipped, not fatal.
-        let Ok(message) = decoded else { return };
-        if self.watching.get() {
-            let _ = self.messages.borrow_mut().try_send(message.clone());
-        }
-        self.update(|t, now| t.on_message(&message, now));
     }
 }
 
@@ -116,17 +102,18 @@ fn js_err(err: Error) -> JsValue {
     bridge::error(&err)
 }
 
-async fn perform(inner: Rc<Inner>, action: Action) {
-    let Some(request) = driver::request_for(&inner.endpoint, &action) else {
-        return;
-    };
-    if let Ok(answer) = inner.send(&request).await {
-        inner.update(|t, now| driver::feed(t, &action, &answer, now));
+/// Sixteen random bytes (prompt and client ids).
+fn entropy() -> [u8; 16] {
+    let mut bytes = [0u8; 16];
+    for chunk in bytes.chunks_mut(4) {
+        let word = (js_sys::Math::random() * 4_294_967_296.0) as u32;
+        chunk.copy_from_slice(&word.to_le_bytes());
     }
+    bytes
 }
 
-async fn sleep_ms(ms: f64) {
-    gloo_timers::future::TimeoutFuture::new(ms.clamp(0.0, u32::MAX as f64) as u32).await;
+async fn sleep_ms(ms: u64) {
+    gloo_timers::future::TimeoutFuture::new(ms.min(u64::from(u32::MAX)) as u32).await;
 }
 
 /// Opens the socket; resolves once it is open, the feature flags are sent and the server's
@@ -137,14 +124,15 @@ async fn open(inner: &Inner) -> Result<(WebSocket, Option<Message>), Error> {
         message: e,
     };
     let ws = WebSocket::open(&inner.endpoint.ws_url()).map_err(|e| ws_error(e.to_string()))?;
+    let hello = inner.session.borrow().hello();
     // The sink waits for "open", so the hello is also the connect. A socket that fails instead
     // (refused, 403, no CORS) never opens: its stream says so first. (Node 20's WebSocket
     // fires "error" but never leaves CONNECTING, so the socket's state cannot be watched.)
     let (mut sink, mut stream) = ws.split();
     let failure = {
-        let hello = Box::pin(sink.send(Message::Text(feature_flags_message())));
+        let hello = Box::pin(sink.send(Message::Text(hello)));
         let first = Box::pin(stream.next());
-        let timer = gloo_timers::future::TimeoutFuture::new(inner.config.request_timeout_ms);
+        let timer = gloo_timers::future::TimeoutFuture::new(inner.request_timeout_ms);
         match select(hello, select(first, timer)).await {
             Either::Left((Ok(()), _)) => None,
             Either::Left((Err(e), _)) => Some(e.to_string()),
@@ -178,7 +166,7 @@ async fn open(inner: &Inner) -> Result<(WebSocket, Option<Message>), Error> {
         ));
     }
     // Connected at the server's first message: see FIRST_MESSAGE_WAIT_MS.
-    let wait = FIRST_MESSAGE_WAIT_MS.min(u64::from(inner.config.request_timeout_ms)) as u32;
+    let wait = FIRST_MESSAGE_WAIT_MS.min(u64::from(inner.request_timeout_ms)) as u32;
     let first = match select(ws.next(), gloo_timers::future::TimeoutFuture::new(wait)).await {
         Either::Left((Some(Ok(message)), _)) => Some(message),
         Either::Left((Some(Err(e)), _)) => return Err(ws_error(e.to_string())),
@@ -192,66 +180,122 @@ async fn open(inner: &Inner) -> Result<(WebSocket, Option<Message>), Error> {
     Ok((ws, first))
 }
 
-/// Decodes a frame the socket received.
-fn decode(message: &Message) -> comfywire::Result<ServerMessage> {
+/// Hands a frame to the session.
+fn feed(session: &mut Session, message: &Message, now: u64) {
     match message {
-        Message::Text(text) => ServerMessage::from_text(text),
-        Message::Bytes(bytes) => ServerMessage::from_binary(bytes),
+        Message::Text(text) => session.on_text(text, now),
+        Message::Bytes(bytes) => session.on_binary(bytes, now),
     }
 }
 
-/// Reads the socket until shutdown, reopening it with exponential backoff and full jitter.
-async fn socket_loop(
-    inner: Rc<Inner>,
-    first: (WebSocket, Option<Message>),
-    mut shutdown: mpsc::UnboundedReceiver<()>,
-) {
+type Opening = Pin<Box<dyn Future<Output = Result<(WebSocket, Option<Message>), Error>>>>;
+
+/// What woke the driver.
+enum Wake {
+    Frame(Option<Result<Message, gloo_net::websocket::WebSocketError>>),
+    Opened(Result<(WebSocket, Option<Message>), Error>),
+    Deadline,
+    Kicked,
+}
+
+/// How long, after `close()`, the requests stopping abandoned jobs may take.
+const CLOSE_FLUSH_MS: u32 = 2_000;
+
+/// The driver: owns the socket and the timer; runs until the session is closed.
+async fn drive(inner: Rc<Inner>, first: WebSocket) {
     let mut socket = Some(first);
-    let mut attempt: u32 = 0;
+    let mut connecting: Option<Opening> = None;
     loop {
-        if let Some((ws, first_message)) = socket.take() {
-            attempt = 0;
-            inner.update(|t, now| {
-                t.connected(now);
-                Vec::new()
-            });
-            if let Some(message) = &first_message {
-                inner.deliver(decode(message));
+        send_transmits(&inner);
+        let (deadline, closed) = {
+            let session = inner.session.borrow();
+            (session.poll_timeout(), session.is_closed())
+        };
+        if closed {
+            if let Some(ws) = socket.take() {
+                let _ = ws.close(None, None);
             }
-            let (sink, mut stream) = ws.split();
-            loop {
-                match select(stream.next(), shutdown.next()).await {
-                    Either::Left((Some(Ok(message)), _)) => inner.deliver(decode(&message)),
-                    Either::Left((Some(Err(_)) | None, _)) => break,
-                    Either::Right(_) => {
-                        if let Ok(ws) = sink.reunite(stream) {
-                            let _ = ws.close(None, None);
-                        }
-                        return;
-                    }
-                }
-            }
-            drop(sink);
-        }
-        if inner.state.borrow().closed {
+            let flushed = inner.wait_for(|s| (s.abandons_pending() == 0).then_some(()));
+            let timer = gloo_timers::future::TimeoutFuture::new(CLOSE_FLUSH_MS);
+            select(Box::pin(flushed), timer).await;
             return;
         }
-        let (min, max) = (inner.config.reconnect_min_ms, inner.config.reconnect_max_ms);
-        let ceiling = (min * f64::from(1u32 << attempt.min(16))).min(max);
-        let delay = min + (ceiling - min).max(0.0) * js_sys::Math::random();
-        attempt = attempt.saturating_add(1);
-        match select(Box::pin(sleep_ms(delay)), shutdown.next()).await {
-            Either::Left(_) => {}
-            Either::Right(_) => return,
+        let seen = inner.kick.generation.get();
+        let now = inner.now();
+        let wake = {
+            let frame = Box::pin(async {
+                match socket.as_mut() {
+                    Some(ws) => ws.next().await,
+                    None => std::future::pending().await,
+                }
+            });
+            let opened = Box::pin(async {
+                match connecting.as_mut() {
+                    Some(opening) => opening.await,
+                    None => std::future::pending().await,
+                }
+            });
+            let timer = Box::pin(async {
+                match deadline {
+                    Some(at) => sleep_ms(at.saturating_sub(now)).await,
+                    None => std::future::pending().await,
+                }
+            });
+            let kicked = Box::pin(inner.kick.since(seen));
+            match select(select(frame, opened), select(timer, kicked)).await {
+                Either::Left((Either::Left((frame, _)), _)) => Wake::Frame(frame),
+                Either::Left((Either::Right((opened, _)), _)) => Wake::Opened(opened),
+                Either::Right((Either::Left(_), _)) => Wake::Deadline,
+                Either::Right((Either::Right(_), _)) => Wake::Kicked,
+            }
+        };
+        let jitter = js_sys::Math::random();
+        inner.with_session(|session, now| match wake {
+            Wake::Frame(Some(Ok(message))) => feed(session, &message, now),
+            Wake::Frame(Some(Err(_)) | None) => {
+                socket = None;
+                session.socket_lost(now, jitter);
+            }
+            Wake::Opened(Ok((ws, first))) => {
+                connecting = None;
+                socket = Some(ws);
+                session.socket_opened(now);
+                if let Some(message) = &first {
+                    feed(session, message, now);
+                }
+            }
+            Wake::Opened(Err(_)) => {
+                connecting = None;
+                session.socket_lost(now, jitter);
+            }
+            Wake::Deadline => {
+                inner.timer_wakeups.set(inner.timer_wakeups.get() + 1);
+                session.handle_timeout(now);
+            }
+            Wake::Kicked => {}
+        });
+        if socket.is_none()
+            && connecting.is_none()
+            && inner.session.borrow_mut().poll_connect(inner.now())
+        {
+            let inner = inner.clone();
+            connecting = Some(Box::pin(async move { open(&inner).await }));
         }
-        socket = open(&inner).await.ok();
     }
 }
 
-async fn timers(inner: Rc<Inner>) {
-    while !inner.state.borrow().closed {
-        sleep_ms(100.0).await;
-        inner.update(|t, now| t.poll(now));
+/// Sends every request the session wants and hands back the answers. Not generic, so the
+/// futures it spawns do not nest types without end.
+fn send_transmits(inner: &Rc<Inner>) {
+    loop {
+        let Some(transmit) = inner.session.borrow_mut().poll_transmit() else {
+            return;
+        };
+        let inner = inner.clone();
+        spawn_local(async move {
+            let answer = inner.send(&transmit.request).await;
+            inner.with_session(|s, now| s.on_response(transmit.id, answer, now));
+        });
     }
 }
 
@@ -280,7 +324,6 @@ impl Item {
 #[wasm_bindgen]
 pub struct NativeClient {
     inner: Rc<Inner>,
-    messages: Rc<AsyncMutex<mpsc::Receiver<ServerMessage>>>,
 }
 
 impl std::fmt::Debug for NativeClient {
@@ -289,15 +332,6 @@ impl std::fmt::Debug for NativeClient {
             .field("client_id", &self.inner.endpoint.client_id())
             .finish()
     }
-}
-
-fn random_id() -> String {
-    let hex = |n: usize| -> String {
-        (0..n)
-            .map(|_| format!("{:x}", (js_sys::Math::random() * 16.0) as u8 & 15))
-            .collect()
-    };
-    format!("{}-{}-4{}-a{}-{}", hex(8), hex(4), hex(3), hex(3), hex(12))
 }
 
 fn parse(text: &str) -> JsResult<serde_json::Value> {
@@ -313,39 +347,29 @@ fn options(text: Option<String>) -> JsResult<serde_json::Value> {
 #[wasm_bindgen]
 pub async fn connect(options_json: String) -> JsResult<NativeClient> {
     let o = comfywire::api::connect_options(&parse(&options_json)?).map_err(js_err)?;
-    let client_id = o.client_id.clone().unwrap_or_else(random_id);
+    let client_id = o
+        .client_id
+        .clone()
+        .unwrap_or_else(|| comfywire::protocol::uuid_v4(entropy()));
     let endpoint = o.endpoint(&client_id).map_err(js_err)?;
-    let settings = Config {
-        request_timeout_ms: o.request_timeout_ms.min(u32::MAX as u64) as u32,
-        silence_ms: o.silence_ms,
-        reconnect_min_ms: 200.0,
-        reconnect_max_ms: 10_000.0,
-    };
-    let (messages_tx, messages_rx) = mpsc::channel(MESSAGE_BACKLOG);
-    let (shutdown_tx, shutdown_rx) = mpsc::unbounded();
     let inner = Rc::new(Inner {
+        session: RefCell::new(Session::new(endpoint.clone(), o.session)),
         endpoint,
-        state: RefCell::new(Shared {
-            tracker: JobTracker::new(TrackerConfig {
-                silence_ms: settings.silence_ms,
-                ..TrackerConfig::default()
-            }),
-            subscribers: HashMap::new(),
-            closed: false,
-        }),
-        config: settings,
+        request_timeout_ms: o.request_timeout_ms.min(u64::from(u32::MAX)) as u32,
         started: js_sys::Date::now(),
-        messages: RefCell::new(messages_tx),
-        watching: std::cell::Cell::new(false),
-        shutdown: RefCell::new(Some(shutdown_tx)),
+        changed: Signal::default(),
+        kick: Signal::default(),
+        timer_wakeups: Cell::new(0),
     });
-    let first = open(&inner).await.map_err(js_err)?;
-    spawn_local(socket_loop(inner.clone(), first, shutdown_rx));
-    spawn_local(timers(inner.clone()));
-    Ok(NativeClient {
-        inner,
-        messages: Rc::new(AsyncMutex::new(messages_rx)),
-    })
+    let (socket, first) = open(&inner).await.map_err(js_err)?;
+    inner.with_session(|s, now| {
+        s.socket_opened(now);
+        if let Some(message) = &first {
+            feed(s, message, now);
+        }
+    });
+    spawn_local(drive(inner.clone(), socket));
+    Ok(NativeClient { inner })
 }
 
 #[wasm_bindgen]
@@ -366,37 +390,15 @@ impl NativeClient {
         let prompt = comfywire::Prompt::from_value(&parse(&prompt)?).map_err(js_err)?;
         let (queue, timeout_ms) =
             comfywire::api::submit_options(&options(options_json)?).map_err(js_err)?;
-        let prompt_id = queue.prompt_id.clone().unwrap_or_else(random_id);
-        let queue = QueueOptions {
-            prompt_id: Some(prompt_id.clone()),
-            ..queue
-        };
-        let (tx, rx) = mpsc::unbounded();
-        {
-            let now = inner.now();
-            let deadline = timeout_ms.map(|t| now + t);
-            let mut state = inner.state.borrow_mut();
-            state
-                .tracker
-                .watch(&prompt_id, prompt.nodes.len(), now, deadline);
-            state.subscribers.insert(prompt_id.clone(), tx);
-        }
-        let answer = inner
-            .send(&inner.endpoint.queue_prompt(&prompt, &queue))
-            .await;
-        let mut failure = None;
-        inner.update(|t, now| {
-            let (events, result) = driver::submit_answer(t, &prompt_id, answer, now);
-            failure = result.err();
-            events
-        });
-        if let Some(err) = failure {
-            inner.state.borrow_mut().subscribers.remove(&prompt_id);
-            return Err(js_err(err));
-        }
+        let (prompt_id, request) = inner
+            .with_session(|s, now| s.begin_submit(&prompt, &queue, timeout_ms, now, entropy()))
+            .map_err(js_err)?;
+        let answer = inner.send(&request).await;
+        inner
+            .with_session(|s, now| s.end_submit(&prompt_id, answer, now))
+            .map_err(js_err)?;
         Ok(NativeJob {
             prompt_id,
-            events: Rc::new(AsyncMutex::new(rx)),
             inner: inner.clone(),
         })
     }
@@ -406,146 +408,56 @@ impl NativeClient {
         cancel(&self.inner, &prompt_id).await
     }
 
-    /// `POST /interrupt` as given (no id interrupts whatever runs: prefer `cancel`).
-    pub async fn interrupt(&self, prompt_id: Option<String>) -> JsResult<()> {
-        self.simple(self.inner.endpoint.interrupt(prompt_id.as_deref()))
-            .await
-    }
-
-    /// `{running, pending}` as JSON text.
-    pub async fn queue(&self) -> JsResult<String> {
-        let answer = self
-            .inner
-            .send(&self.inner.endpoint.queue())
-            .await
-            .map_err(js_err)?;
-        let queue = response::queue_response(&answer).map_err(js_err)?;
-        Ok(comfywire::api::queue_json(&queue).to_string())
-    }
-
-    /// History entries (one, or the last `maxItems`), as the server stores them.
-    pub async fn history(
+    /// One request and its answer (`comfywire::api::server_call` names them: `queue`,
+    /// `history`, `upload`, `view`, `free`…): JSON text, bytes, or `undefined`.
+    pub async fn call(
         &self,
-        prompt_id: Option<String>,
+        name: String,
         options_json: Option<String>,
-    ) -> JsResult<String> {
-        let (max, offset) =
-            comfywire::api::history_options(&options(options_json)?).map_err(js_err)?;
-        let request = self
-            .inner
-            .endpoint
-            .history(prompt_id.as_deref(), max, offset);
-        self.json(request).await
-    }
-
-    #[wasm_bindgen(js_name = deleteHistory)]
-    pub async fn delete_history(&self, ids_json: String) -> JsResult<()> {
-        let ids = comfywire::api::id_list(&parse(&ids_json)?).map_err(js_err)?;
-        self.simple(self.inner.endpoint.delete_history(&ids)).await
-    }
-
-    #[wasm_bindgen(js_name = clearHistory)]
-    pub async fn clear_history(&self) -> JsResult<()> {
-        self.simple(self.inner.endpoint.clear_history()).await
-    }
-
-    #[wasm_bindgen(js_name = deleteQueued)]
-    pub async fn delete_queued(&self, ids_json: String) -> JsResult<()> {
-        let ids = comfywire::api::id_list(&parse(&ids_json)?).map_err(js_err)?;
-        self.simple(self.inner.endpoint.delete_queued(&ids)).await
-    }
-
-    #[wasm_bindgen(js_name = clearQueue)]
-    pub async fn clear_queue(&self) -> JsResult<()> {
-        self.simple(self.inner.endpoint.clear_queue()).await
-    }
-
-    /// Uploads an input file → `{filename, subfolder, type, inputName}` (the server may rename it).
-    pub async fn upload(
-        &self,
-        bytes: Vec<u8>,
-        filename: String,
-        options_json: Option<String>,
-    ) -> JsResult<String> {
-        let o = comfywire::api::upload_options(&options(options_json)?).map_err(js_err)?;
-        let request = self.inner.endpoint.upload(
-            &o.kind,
-            &filename,
+        bytes: Option<Vec<u8>>,
+    ) -> JsResult<JsValue> {
+        let call = comfywire::api::server_call(
+            &self.inner.endpoint,
+            &name,
+            &options(options_json)?,
             bytes,
-            &o.subfolder,
-            "input",
-            o.overwrite,
-        );
-        let answer = self.inner.send(&request).await.map_err(js_err)?;
-        let file = response::upload_response(&answer).map_err(js_err)?;
-        Ok(comfywire::api::uploaded_json(&file).to_string())
-    }
-
-    /// Downloads a file named by `{filename, subfolder, type}` (JSON text).
-    pub async fn view(&self, file_json: String) -> JsResult<Vec<u8>> {
-        let file = comfywire::api::file_ref(&parse(&file_json)?).map_err(js_err)?;
-        let answer = self
-            .inner
-            .send(&self.inner.endpoint.view(&file, None))
-            .await
-            .map_err(js_err)?;
-        response::expect_ok("/view", &answer).map_err(js_err)?;
-        Ok(answer.body)
-    }
-
-    /// The server's `/object_info` text.
-    #[wasm_bindgen(js_name = objectInfoText)]
-    pub async fn object_info_text(&self) -> JsResult<String> {
-        let answer = self
-            .inner
-            .send(&self.inner.endpoint.object_info(None))
-            .await
-            .map_err(js_err)?;
-        response::expect_ok("/object_info", &answer).map_err(js_err)?;
-        String::from_utf8(answer.body).map_err(|e| {
-            js_err(Error::BadResponse {
-                route: "/object_info".into(),
-                message: e.to_string(),
-            })
+        )
+        .map_err(js_err)?;
+        let answer = self.inner.send(&call.request).await.map_err(js_err)?;
+        Ok(match call.answer(answer).map_err(js_err)? {
+            CallAnswer::Nothing => JsValue::UNDEFINED,
+            CallAnswer::Text(text) => text.into(),
+            CallAnswer::Bytes(bytes) => js_sys::Uint8Array::from(bytes.as_slice()).into(),
         })
     }
 
     /// The server's catalog, parsed in Rust (the text never becomes a JavaScript object).
     #[wasm_bindgen(js_name = objectInfo)]
     pub async fn object_info(&self) -> JsResult<Catalog> {
-        let text = self.object_info_text().await?;
-        Catalog::from_json(&text)
+        let text = self.call("objectInfoText".into(), None, None).await?;
+        Catalog::from_json(&text.as_string().unwrap_or_default())
     }
 
-    #[wasm_bindgen(js_name = systemStats)]
-    pub async fn system_stats(&self) -> JsResult<String> {
-        self.json(self.inner.endpoint.system_stats()).await
-    }
-
-    /// `POST /free` with `{unloadModels, freeMemory}` (JSON text). Not named `free`: that is
-    /// the name wasm-bindgen gives the method that releases the object.
-    #[wasm_bindgen(js_name = freeServer)]
-    pub async fn free_server(&self, options_json: Option<String>) -> JsResult<()> {
-        let (unload, free) =
-            comfywire::api::free_options(&options(options_json)?).map_err(js_err)?;
-        self.simple(self.inner.endpoint.free(unload, free)).await
-    }
-
-    /// Starts keeping server messages for `nextMessage` (from now on; up to 1024 unread).
+    /// Starts keeping server messages for `nextMessage` (from now on; the newest 1024 unread
+    /// are kept, the session's rule).
     #[wasm_bindgen(js_name = watchMessages)]
     pub fn watch_messages(&self) {
-        self.inner.watching.set(true);
+        self.inner.session.borrow_mut().watch_messages();
     }
 
     /// The next server message as `{type, ...}` JSON (a preview's bytes beside it), or `null`
     /// once the client is closed or when `watchMessages` was not called.
     #[wasm_bindgen(js_name = nextMessage)]
     pub async fn next_message(&self) -> JsResult<Option<Item>> {
-        if !self.inner.watching.get() {
-            return Ok(None);
-        }
-        let mut rx = self.messages.lock().await;
-        Ok(rx.next().await.map(|message| {
+        let message = self
+            .inner
+            .wait_for(|s| match s.next_message() {
+                Some(message) => Some(Some(message)),
+                None if s.is_closed() || !s.is_watching_messages() => Some(None),
+                None => None,
+            })
+            .await;
+        Ok(message.map(|message| {
             let bytes = match &message {
                 ServerMessage::Preview { image, .. } => Some(image.clone()),
                 _ => None,
@@ -557,51 +469,25 @@ impl NativeClient {
         }))
     }
 
-    /// Closes the socket and stops the timers; unfinished jobs end as lost.
+    /// How often the client woke for a deadline (an idle client sleeps: tests count this).
+    #[wasm_bindgen(js_name = timerWakeups)]
+    pub fn timer_wakeups(&self) -> f64 {
+        self.inner.timer_wakeups.get() as f64
+    }
+
+    /// Closes the socket; unfinished jobs end as `JOB_LOST`.
     pub fn close(&self) {
-        let mut state = self.inner.state.borrow_mut();
-        state.closed = true;
-        let ids: Vec<String> = state.subscribers.keys().cloned().collect();
-        for id in ids {
-            if let Some(tx) = state.subscribers.remove(&id) {
-                let _ = tx.unbounded_send(JobEvent::Finished(comfywire::protocol::JobResult {
-                    prompt_id: id.clone(),
-                    outcome: comfywire::protocol::Outcome::Lost,
-                    outputs: Default::default(),
-                }));
-            }
-        }
-        drop(state);
-        self.inner.messages.borrow_mut().close_channel();
-        if let Some(tx) = self.inner.shutdown.borrow_mut().take() {
-            let _ = tx.unbounded_send(());
-        }
-    }
-}
-
-impl NativeClient {
-    async fn simple(&self, request: comfywire::protocol::HttpRequest) -> JsResult<()> {
-        let answer = self.inner.send(&request).await.map_err(js_err)?;
-        response::expect_ok(request.route, &answer).map_err(js_err)
-    }
-
-    async fn json(&self, request: comfywire::protocol::HttpRequest) -> JsResult<String> {
-        let answer = self.inner.send(&request).await.map_err(js_err)?;
-        Ok(response::json_body(request.route, &answer)
-            .map_err(js_err)?
-            .to_string())
+        self.inner.with_session(|s, _| s.close());
     }
 }
 
 async fn cancel(inner: &Rc<Inner>, prompt_id: &str) -> JsResult<()> {
-    let plan = inner.state.borrow_mut().tracker.cancel(prompt_id);
-    for request in driver::cancel_requests(&inner.endpoint, plan, prompt_id) {
+    let requests = inner.with_session(|s, _| s.cancel(prompt_id));
+    for request in requests {
         let answer = inner.send(&request).await.map_err(js_err)?;
         response::expect_ok(request.route, &answer).map_err(js_err)?;
     }
-    if plan == comfywire::protocol::CancelPlan::Dequeue {
-        inner.update(|t, _| t.dequeued(prompt_id));
-    }
+    inner.with_session(|s, now| s.cancel_sent(prompt_id, now));
     Ok(())
 }
 
@@ -609,7 +495,6 @@ async fn cancel(inner: &Rc<Inner>, prompt_id: &str) -> JsResult<()> {
 #[wasm_bindgen]
 pub struct NativeJob {
     prompt_id: String,
-    events: Rc<AsyncMutex<mpsc::UnboundedReceiver<JobEvent>>>,
     inner: Rc<Inner>,
 }
 
@@ -618,6 +503,14 @@ impl std::fmt::Debug for NativeJob {
         f.debug_struct("NativeJob")
             .field("prompt_id", &self.prompt_id)
             .finish()
+    }
+}
+
+impl Drop for NativeJob {
+    fn drop(&mut self) {
+        if let Ok(mut session) = self.inner.session.try_borrow_mut() {
+            session.release(&self.prompt_id);
+        }
     }
 }
 
@@ -630,8 +523,15 @@ impl NativeJob {
 
     /// The next event as JSON text (a preview's bytes beside it), or `null` after `finished`.
     pub async fn next(&self) -> JsResult<Option<Item>> {
-        let mut rx = self.events.lock().await;
-        let Some(event) = rx.next().await else {
+        let event = self
+            .inner
+            .wait_for(|s| match s.next_event(&self.prompt_id) {
+                NextEvent::Event(event) => Some(Some(event)),
+                NextEvent::End => Some(None),
+                NextEvent::Pending => None,
+            })
+            .await;
+        let Some(event) = event else {
             return Ok(None);
         };
         let json = comfywire::api::event_json(&self.prompt_id, &event, Some(&self.inner.endpoint));

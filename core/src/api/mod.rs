@@ -24,7 +24,9 @@ fn invalid_option(name: &str, message: &str) -> Error {
     }
 }
 
+mod calls;
 mod session;
+pub use calls::{CallAnswer, ServerCall, server_call};
 pub use session::*;
 
 fn flag(options: &Value, name: &str) -> Result<bool> {
@@ -366,6 +368,7 @@ pub fn error_data(error: &Error) -> Value {
             put("nodeErrors", (**node_errors).clone());
         }
         Error::BadResponse { route, .. } => put("route", json!(route)),
+        Error::NoServer { reasons } => put("reasons", json!(reasons)),
         Error::TooLarge { size, limit, .. } => {
             put("size", json!(size));
             put("limit", json!(limit));

@@ -9,7 +9,7 @@ use crate::catalog::Catalog;
 use crate::error::Result;
 use crate::params::{self, ParamType};
 use crate::prompt::Prompt;
-use crate::protocol::{Endpoint, FileRef, QueueOptions, UploadKind};
+use crate::protocol::{Endpoint, FileRef, QueueOptions, SessionConfig, UploadKind};
 
 /// `ComfyClient.connect` options after checking.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,8 +23,9 @@ pub struct ConnectOptions {
     pub ws_token: Option<String>,
     /// One HTTP request's limit (default 30 s).
     pub request_timeout_ms: u64,
-    /// Ask the history about a job the socket has been silent about this long (default 15 s).
-    pub silence_ms: u64,
+    /// The session's timing: silence, reconnect backoff and window (defaults: 15 s, 200 ms to
+    /// 10 s, 60 s).
+    pub session: SessionConfig,
 }
 
 fn string_option(options: &Value, name: &str) -> Result<Option<String>> {
@@ -36,7 +37,8 @@ fn string_option(options: &Value, name: &str) -> Result<Option<String>> {
 }
 
 /// `{server, clientId?, apiPrefix?, bearer?, basic?: {user, password}, headers?, wsToken?,
-/// requestTimeoutMs?, silenceMs?}`, or the server URL alone as a string.
+/// requestTimeoutMs?, silenceMs?, reconnectMinMs?, reconnectMaxMs?, reconnectWindowMs?}`, or
+/// the server URL alone as a string.
 pub fn connect_options(options: &Value) -> Result<ConnectOptions> {
     if let Value::String(server) = options {
         return connect_options(&json!({ "server": server }));
@@ -71,7 +73,19 @@ pub fn connect_options(options: &Value) -> Result<ConnectOptions> {
         headers,
         ws_token: string_option(options, "wsToken")?,
         request_timeout_ms: u64_option(options, "requestTimeoutMs")?.unwrap_or(30_000),
-        silence_ms: u64_option(options, "silenceMs")?.unwrap_or(15_000),
+        session: {
+            let defaults = SessionConfig::default();
+            let ms = |name, default| {
+                Ok::<_, crate::Error>(u64_option(options, name)?.unwrap_or(default))
+            };
+            SessionConfig {
+                silence_ms: ms("silenceMs", defaults.silence_ms)?,
+                reconnect_min_ms: ms("reconnectMinMs", defaults.reconnect_min_ms)?,
+                reconnect_max_ms: ms("reconnectMaxMs", defaults.reconnect_max_ms)?,
+                reconnect_window_ms: ms("reconnectWindowMs", defaults.reconnect_window_ms)?,
+                ..defaults
+            }
+        },
     })
 }
 
@@ -249,7 +263,7 @@ mod tests {
         }))
         .unwrap();
         assert!(full.api_prefix);
-        assert_eq!(full.silence_ms, 7);
+        assert_eq!(full.session.silence_ms, 7);
         assert_eq!(full.basic, Some(("u".into(), "p".into())));
         let endpoint = full.endpoint("cid").unwrap();
         assert!(

@@ -118,6 +118,11 @@ impl Endpoint {
         self
     }
 
+    /// The server's base URL as parsed (always ending in `/`).
+    pub fn base_url(&self) -> &str {
+        self.base.as_str()
+    }
+
     pub fn client_id(&self) -> &str {
         &self.client_id
     }

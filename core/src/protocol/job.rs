@@ -299,6 +299,15 @@ impl JobTracker {
         self.jobs.keys().map(String::as_str)
     }
 
+    /// Ends every job still followed with `outcome`, in the order they were watched: the
+    /// client closed, or the server stayed unreachable for the whole reconnect window.
+    pub fn end_all(&mut self, outcome: &Outcome) -> Events {
+        let ids: Vec<String> = self.jobs.keys().cloned().collect();
+        ids.iter()
+            .flat_map(|id| self.finish(id, outcome.clone()))
+            .collect()
+    }
+
     /// How to cancel `prompt_id` so that only this job stops.
     pub fn cancel(&mut self, prompt_id: &str) -> CancelPlan {
         let Some(job) = self.jobs.get_mut(prompt_id) else {

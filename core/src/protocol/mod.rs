@@ -1,14 +1,18 @@
 //! The ComfyUI protocol without I/O (in the manner of quinn-proto): [`Endpoint`] builds every
 //! request as data, [`response`] parses every answer, [`ws`] decodes socket messages, and
-//! [`JobTracker`] follows jobs from the messages, answers and the time it is given. Transports
-//! (reqwest + tokio-tungstenite natively, fetch + WebSocket in browsers) only move bytes.
+//! [`JobTracker`] follows jobs from the messages, answers and the time it is given, and
+//! [`Session`] is a whole client around it (jobs, their events, the socket's reconnects,
+//! closing, timers). Transports (reqwest + tokio-tungstenite natively, fetch + WebSocket in
+//! browsers) only move bytes and keep the clock.
 
 pub mod driver;
 pub mod endpoint;
 pub mod hosted;
 pub mod job;
+pub mod pool;
 pub mod request;
 pub mod response;
+pub mod session;
 pub mod ws;
 
 pub use endpoint::{Endpoint, FileRef, QueueOptions, UploadKind};
@@ -17,8 +21,10 @@ pub use job::{
     Action, CancelPlan, JobEvent, JobResult, JobTracker, LOST_RECHECK_MS, Outcome,
     QUEUE_REFRESH_MS, TrackerConfig,
 };
+pub use pool::{Standing, pick_server};
 pub use request::{Body, HttpRequest, HttpResponse, Method};
 pub use response::{HistoryEntry, OutputFile, PromptAccepted, QueueItem, QueueState};
+pub use session::{NextEvent, RequestId, Session, SessionConfig, Transmit, uuid_v4};
 pub use ws::{PreviewMeta, ServerMessage};
 
 #[cfg(test)]

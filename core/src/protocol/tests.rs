@@ -657,3 +657,409 @@ fn after_a_reconnect_a_job_the_server_forgot_is_lost_in_seconds_not_after_the_si
     assert_eq!(ended, Some(Outcome::Lost));
     assert!(now <= 120 + 3 * LOST_RECHECK_MS, "lost after {now} ms");
 }
+
+/// The raw frames of a WS capture, as a transport hands them over.
+fn raw_frames(capture: &Value) -> Vec<(u64, Result<String, Vec<u8>>)> {
+    let mut out = Vec::new();
+    for f in capture["frames"].as_array().unwrap() {
+        if f.get("dir").and_then(Value::as_str) != Some("server->client") {
+            continue;
+        }
+        let t = (f["t"].as_f64().unwrap_or(0.0) * 1000.0) as u64;
+        if let Some(text) = f.get("text") {
+            let raw = match text {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            out.push((t, Ok(raw)));
+        } else if let Some(saved) = f.get("saved_to").and_then(Value::as_str) {
+            let name = Path::new(saved).file_name().unwrap();
+            out.push((t, Err(std::fs::read(captures().join(name)).unwrap())));
+        }
+    }
+    out
+}
+
+/// A driver with a fake clock: answers the session's requests from the capture of a run.
+fn session_replay(run: &str) -> (JobResult, HistoryEntry, usize) {
+    let post = read(&format!("{run}_post.json"));
+    let body = &post["request"]["body"];
+    let prompt = crate::Prompt::from_value(&body["prompt"]).unwrap();
+    let accepted = response_of(&post).unwrap();
+    let id = response::prompt_response(&accepted).unwrap().prompt_id;
+    let history_answer = response_of(&read(&format!("{run}_history.json"))).unwrap();
+    let history = response::history_response(&history_answer).unwrap();
+    let entry = history.iter().find(|e| e.prompt_id == id).unwrap().clone();
+    let endpoint = Endpoint::new("http://127.0.0.1:8188", "replay").unwrap();
+    let mut s = Session::new(endpoint, SessionConfig::default());
+    s.socket_opened(0);
+    let queue = QueueOptions {
+        prompt_id: Some(id.clone()),
+        ..QueueOptions::default()
+    };
+    let (pid, request) = s.begin_submit(&prompt, &queue, None, 0, [0; 16]).unwrap();
+    assert_eq!(pid, id);
+    assert!(request.url.ends_with("/prompt"));
+    s.end_submit(&id, Ok(accepted), 0).unwrap();
+    let mut answered = 0;
+    let mut answer_all = |s: &mut Session, now: u64| {
+        while let Some(t) = s.poll_transmit() {
+            let answer = if t.request.route.starts_with("/history") {
+                history_answer.clone()
+            } else {
+                HttpResponse {
+                    status: 200,
+                    body: br#"{"queue_running": [], "queue_pending": []}"#.to_vec(),
+                }
+            };
+            answered += 1;
+            s.on_response(t.id, Ok(answer), now);
+        }
+    };
+    let mut last = 0;
+    for (t, frame) in raw_frames(&read(&format!("{run}_ws.json"))) {
+        last = t;
+        match frame {
+            Ok(text) => s.on_text(&text, t),
+            Err(bytes) => s.on_binary(&bytes, t),
+        }
+    }
+    answer_all(&mut s, last);
+    // Sleep exactly until the session's next deadline, as a driver does.
+    let mut result = None;
+    for _ in 0..50 {
+        while let NextEvent::Event(e) = s.next_event(&id) {
+            if let JobEvent::Finished(r) = e {
+                result = Some(r);
+            }
+        }
+        if result.is_some() {
+            break;
+        }
+        let now = s.poll_timeout().expect("an open job has a deadline");
+        s.handle_timeout(now);
+        answer_all(&mut s, now);
+    }
+    (result.expect("finished"), entry, answered)
+}
+
+#[test]
+fn every_recorded_run_replayed_through_the_session_ends_as_the_history_says() {
+    let mut runs: Vec<String> = std::fs::read_dir(captures())
+        .unwrap()
+        .filter_map(|e| e.unwrap().file_name().into_string().ok())
+        .filter_map(|n| n.strip_suffix("_ws.json").map(str::to_string))
+        .filter(|b| {
+            b.starts_with("run_")
+                && captures().join(format!("{b}_post.json")).exists()
+                && captures().join(format!("{b}_history.json")).exists()
+        })
+        .collect();
+    runs.sort();
+    assert!(runs.len() >= 20);
+    for run in &runs {
+        let (result, entry, _) = session_replay(run);
+        let expected = if entry.error().is_some() {
+            "EXECUTION_ERROR"
+        } else if entry.was_interrupted() {
+            "INTERRUPTED"
+        } else {
+            "SUCCESS"
+        };
+        assert_eq!(result.outcome.code(), expected, "{run}");
+        assert!(
+            json_eq(
+                &Value::Object(result.outputs.clone()),
+                &Value::Object(entry.outputs.clone())
+            ),
+            "{run}"
+        );
+    }
+}
+
+mod session {
+    use super::*;
+    use crate::protocol::session::reconnect_delay;
+
+    fn session() -> Session {
+        let endpoint = Endpoint::new("http://127.0.0.1:8188", "me").unwrap();
+        Session::new(endpoint, SessionConfig::default())
+    }
+
+    fn prompt() -> crate::Prompt {
+        crate::Prompt::from_value(&serde_json::json!({
+            "1": {"class_type": "EmptyImage", "inputs": {}},
+            "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0]}}
+        }))
+        .unwrap()
+    }
+
+    fn accepted(id: &str) -> Result<HttpResponse, crate::Error> {
+        Ok(HttpResponse {
+            status: 200,
+            body: format!(r#"{{"prompt_id":"{id}","number":1,"node_errors":{{}}}}"#).into_bytes(),
+        })
+    }
+
+    fn submit(s: &mut Session, timeout: Option<u64>, now: u64, entropy: u8) -> String {
+        let (id, _) = s
+            .begin_submit(
+                &prompt(),
+                &QueueOptions::default(),
+                timeout,
+                now,
+                [entropy; 16],
+            )
+            .unwrap();
+        s.end_submit(&id, accepted(&id), now).unwrap();
+        id
+    }
+
+    fn drain(s: &mut Session, id: &str) -> Vec<JobEvent> {
+        let mut out = Vec::new();
+        while let NextEvent::Event(e) = s.next_event(id) {
+            out.push(e);
+        }
+        out
+    }
+
+    fn outcome_of(events: &[JobEvent]) -> Option<&'static str> {
+        events.iter().find_map(|e| match e {
+            JobEvent::Finished(r) => Some(r.outcome.code()),
+            _ => None,
+        })
+    }
+
+    #[test]
+    fn prompt_ids_come_from_the_entropy_given() {
+        assert_eq!(uuid_v4([0; 16]), "00000000-0000-4000-8000-000000000000");
+        assert_eq!(uuid_v4([0xff; 16]), "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        let mut s = session();
+        s.socket_opened(0);
+        let a = submit(&mut s, None, 0, 1);
+        let b = submit(&mut s, None, 0, 2);
+        assert_ne!(a, b);
+        assert_eq!(a, uuid_v4([1; 16]));
+    }
+
+    #[test]
+    fn close_ends_every_open_job_as_lost_and_refuses_new_ones() {
+        let mut s = session();
+        s.socket_opened(0);
+        let a = submit(&mut s, None, 0, 1);
+        let b = submit(&mut s, None, 0, 2);
+        s.close();
+        assert_eq!(outcome_of(&drain(&mut s, &a)), Some("JOB_LOST"));
+        assert_eq!(outcome_of(&drain(&mut s, &b)), Some("JOB_LOST"));
+        assert_eq!(s.next_event(&a), NextEvent::End);
+        assert_eq!(s.poll_timeout(), None);
+        let err = s
+            .begin_submit(&prompt(), &QueueOptions::default(), None, 1, [3; 16])
+            .unwrap_err();
+        assert_eq!(err.code(), "CLIENT_CLOSED");
+    }
+
+    #[test]
+    fn overflow_drops_previews_then_progress_never_finished() {
+        let endpoint = Endpoint::new("http://127.0.0.1:8188", "me").unwrap();
+        let config = SessionConfig {
+            job_event_capacity: 4,
+            ..SessionConfig::default()
+        };
+        let mut s = Session::new(endpoint, config);
+        s.socket_opened(0);
+        let id = submit(&mut s, None, 0, 1);
+        s.on_text(
+            &format!(r#"{{"type":"execution_start","data":{{"prompt_id":"{id}"}}}}"#),
+            1,
+        );
+        let mut preview = vec![0, 0, 0, 1, 0, 0, 0, 2];
+        preview.extend_from_slice(b"\x89PNG");
+        for k in 0..5 {
+            s.on_binary(&preview, 2);
+            s.on_text(
+                &format!(
+                    r#"{{"type":"progress","data":{{"value":{k},"max":5,"prompt_id":"{id}","node":"1"}}}}"#
+                ),
+                2,
+            );
+        }
+        s.on_text(
+            &format!(r#"{{"type":"executing","data":{{"node":null,"prompt_id":"{id}"}}}}"#),
+            3,
+        );
+        assert!(s.dropped_events(&id) > 0);
+        let events = drain(&mut s, &id);
+        assert_eq!(events.len(), 4);
+        assert!(matches!(events[0], JobEvent::Started), "{events:?}");
+        assert!(!events.iter().any(|e| matches!(e, JobEvent::Preview { .. })));
+        assert!(matches!(
+            events[2],
+            JobEvent::Progress { value, .. } if value == 4.0
+        ));
+        assert_eq!(outcome_of(&events), Some("SUCCESS"));
+    }
+
+    #[test]
+    fn a_deadline_ends_the_job_and_stops_it_on_the_server() {
+        let mut s = session();
+        s.socket_opened(0);
+        let id = submit(&mut s, Some(1_000), 0, 1);
+        while s.poll_transmit().is_some() {}
+        assert_eq!(s.poll_timeout(), Some(1_000));
+        s.handle_timeout(1_000);
+        assert_eq!(outcome_of(&drain(&mut s, &id)), Some("TIMEOUT"));
+        let sent: Vec<_> = std::iter::from_fn(|| s.poll_transmit()).collect();
+        assert_eq!(sent.len(), 2, "{sent:?}");
+        assert_eq!(
+            sent[0].request.body,
+            Body::Json(serde_json::json!({"delete": [id.clone()]}))
+        );
+        assert_eq!(
+            sent[1].request.body,
+            Body::Json(serde_json::json!({"prompt_id": id}))
+        );
+        assert_eq!(s.abandons_pending(), 2);
+        // Closing keeps them: a driver flushes them before it stops.
+        s.close();
+        s.on_response(sent[0].id, accepted("x"), 1_001);
+        assert_eq!(s.abandons_pending(), 1);
+    }
+
+    #[test]
+    fn reconnects_back_off_with_the_jitter_given_and_give_up_after_the_window() {
+        let config = SessionConfig::default();
+        assert_eq!(reconnect_delay(&config, 0, 0.0), 200);
+        assert_eq!(reconnect_delay(&config, 1, 0.999_999), 399);
+        assert_eq!(reconnect_delay(&config, 3, 1.0), 1_600);
+        assert_eq!(reconnect_delay(&config, 30, 1.0), 10_000);
+        assert_eq!(reconnect_delay(&config, 30, f64::NAN), 200);
+
+        let mut s = session();
+        s.socket_opened(0);
+        let id = submit(&mut s, None, 0, 1);
+        while s.poll_transmit().is_some() {}
+        s.socket_lost(100, 0.5);
+        assert!(!s.poll_connect(200));
+        assert_eq!(s.poll_timeout(), Some(300));
+        let mut now = 300;
+        let mut attempts = 0;
+        while outcome_of(&drain(&mut s, &id)).is_none() {
+            if s.poll_connect(now) {
+                attempts += 1;
+                s.socket_lost(now, 1.0); // refused again
+            }
+            while s.poll_transmit().is_some() {}
+            now = s.poll_timeout().unwrap();
+            s.handle_timeout(now);
+            assert!(now <= 100 + 60_000, "{now}");
+        }
+        assert_eq!(now, 100 + 60_000);
+        assert!((6..=16).contains(&attempts), "{attempts}");
+        // It keeps trying for the jobs to come, at the longest interval.
+        assert_eq!(s.poll_timeout().map(|t| t - now <= 10_000), Some(true));
+        assert!(s.poll_timeout().is_some());
+        // And a socket that comes back in time saves the job: the history decides.
+        let mut s = session();
+        s.socket_opened(0);
+        let id = submit(&mut s, None, 0, 1);
+        s.socket_lost(10, 0.0);
+        assert!(s.poll_connect(210));
+        s.socket_opened(220);
+        let asked: Vec<_> = std::iter::from_fn(|| s.poll_transmit()).collect();
+        assert!(
+            asked
+                .iter()
+                .any(|t| t.request.url.ends_with(&format!("/history/{id}")))
+        );
+        s.handle_timeout(70_000);
+        assert_ne!(outcome_of(&drain(&mut s, &id)), Some("JOB_LOST"));
+    }
+
+    #[test]
+    fn an_idle_connected_session_has_no_deadline() {
+        let mut s = session();
+        s.socket_opened(0);
+        assert_eq!(s.poll_timeout(), None);
+        let id = submit(&mut s, None, 0, 1);
+        assert!(s.poll_timeout().is_some());
+        s.on_text(
+            &format!(r#"{{"type":"executing","data":{{"node":null,"prompt_id":"{id}"}}}}"#),
+            5,
+        );
+        while s.poll_transmit().is_some() {}
+        assert_eq!(outcome_of(&drain(&mut s, &id)), Some("SUCCESS"));
+        assert_eq!(s.poll_timeout(), None);
+    }
+
+    #[test]
+    fn a_refusal_is_an_error_and_the_job_is_not_followed() {
+        let mut s = session();
+        s.socket_opened(0);
+        let (id, _) = s
+            .begin_submit(&prompt(), &QueueOptions::default(), None, 0, [1; 16])
+            .unwrap();
+        let refusal = HttpResponse {
+            status: 400,
+            body:
+                br#"{"error":{"type":"prompt_no_outputs","message":"no outputs"},"node_errors":{}}"#
+                    .to_vec(),
+        };
+        let err = s.end_submit(&id, Ok(refusal), 1).unwrap_err();
+        assert_eq!(err.code(), "PROMPT_REJECTED");
+        assert_eq!(s.next_event(&id), NextEvent::End);
+        assert_eq!(s.open_jobs(), 0);
+    }
+
+    #[test]
+    fn messages_are_kept_only_when_watched_and_the_oldest_go_first() {
+        let endpoint = Endpoint::new("http://127.0.0.1:8188", "me").unwrap();
+        let config = SessionConfig {
+            message_capacity: 2,
+            ..SessionConfig::default()
+        };
+        let mut s = Session::new(endpoint, config);
+        s.socket_opened(0);
+        let status = |n: u32| {
+            format!(
+                r#"{{"type":"status","data":{{"status":{{"exec_info":{{"queue_remaining":{n}}}}}}}}}"#
+            )
+        };
+        s.on_text(&status(0), 1);
+        assert_eq!(s.next_message(), None);
+        s.watch_messages();
+        for n in 1..=3 {
+            s.on_text(&status(n), 2);
+        }
+        let remaining = |m: Option<ServerMessage>| match m {
+            Some(ServerMessage::Status {
+                queue_remaining, ..
+            }) => queue_remaining,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(remaining(s.next_message()), Some(2));
+        assert_eq!(remaining(s.next_message()), Some(3));
+        assert_eq!(s.next_message(), None);
+    }
+
+    #[test]
+    fn a_hosted_session_polls_and_ends_through_the_same_machine() {
+        let endpoint = HostedEndpoint::new("https://hosted.example/api/", "key").unwrap();
+        let mut s = Session::hosted(endpoint, 1_000, SessionConfig::default());
+        s.track_task("t1", None, 0).unwrap();
+        let first = s.poll_transmit().unwrap();
+        assert!(
+            first.request.url.contains("get_task_info"),
+            "{}",
+            first.request.url
+        );
+        assert_eq!(s.socket_target(), None);
+        let done = HttpResponse {
+            status: 200,
+            body: br#"{"code":0,"data":{"comfy_task_info":[{"comfy_task_id":"t1","status":3}]}}"#
+                .to_vec(),
+        };
+        s.on_response(first.id, Ok(done), 10);
+        assert_eq!(outcome_of(&drain(&mut s, "t1")), Some("SUCCESS"));
+    }
+}

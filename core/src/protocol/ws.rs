@@ -287,7 +287,11 @@ impl ServerMessage {
             ServerMessage::Preview { meta, .. } => {
                 meta.as_ref().and_then(|m| m.prompt_id.as_deref())
             }
-            _ => None,
+            // Listed one by one: a new variant must decide here whether it names a job.
+            ServerMessage::Status { .. }
+            | ServerMessage::FeatureFlags(_)
+            | ServerMessage::Text { .. }
+            | ServerMessage::Other { .. } => None,
         }
     }
 }
