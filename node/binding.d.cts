@@ -266,6 +266,9 @@ export interface ParamSpec {
   spec: ParamLimits & Record<string, any>
 }
 
+/** The pool's choice (`comfywire::api::pick_server_json`): the index, or `NO_SERVER`. */
+export declare function pickServer(servers: string): number
+
 /** An item of the server's queue. */
 export interface QueueItem {
   number: number | bigint

@@ -151,10 +151,7 @@ pub(crate) async fn drive(inner: Arc<Inner>, first: Socket) {
             }
             Wake::Kicked => {}
         });
-        if socket.is_none()
-            && connecting.is_none()
-            && inner.update(|s, now| s.poll_connect(now))
-        {
+        if socket.is_none() && connecting.is_none() && inner.update(|s, now| s.poll_connect(now)) {
             let inner = inner.clone();
             connecting = Some(Box::pin(async move { open(&inner).await.map(Box::new) }));
         }

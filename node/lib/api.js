@@ -54,6 +54,10 @@ import { decode, encode } from './json.js';
  * @property {string} [wsToken] Sent as `?token=` on the WebSocket URL.
  * @property {number} [requestTimeoutMs] One HTTP request's limit (default 30000).
  * @property {number} [silenceMs] Ask the history about a job the socket is silent about this long (default 15000).
+ * @property {number} [reconnectMinMs] First reconnect waits up to this long (default 200); each further one up to twice as long.
+ * @property {number} [reconnectMaxMs] No reconnect waits longer (default 10000).
+ * @property {number} [reconnectWindowMs] A socket down this long ends every open job as `JOB_LOST`: the server is gone (default 60000).
+ * @property {number} [jobEventCapacity] Unread events kept per job (default 1024); when full, the oldest preview goes first, then progress; `finished` is never dropped.
  * @property {AbortSignal} [signal]
  * @property {number} [timeoutMs]
  */
@@ -611,6 +615,14 @@ export class ComfyClient {
     };
   }
 
+  /**
+   * How often this client woke up for a deadline (diagnostics: an idle client does not).
+   * @type {number}
+   */
+  get timerWakeups() {
+    return this.#native.timerWakeups();
+  }
+
   /** Closes the socket; jobs still followed end as `JOB_LOST`. */
   close() {
     if (this.#closed) return;
@@ -631,8 +643,8 @@ export class ComfyPool {
     const settled = await Promise.allSettled(servers.map((s) => ComfyClient.connect(s, options)));
     const clients = settled.filter((s) => s.status === 'fulfilled').map((s) => s.value);
     if (clients.length === 0) {
-      const first = settled.find((s) => s.status === 'rejected');
-      throw new ComfyError('NO_SERVER', 'no server of the pool could be reached', { errors: settled.map((s) => s.reason?.message ?? null), cause: first?.reason });
+      const standings = settled.map((s, k) => ({ name: String(servers[k]?.server ?? servers[k]), unreachable: s.reason?.message ?? 'unreachable' }));
+      call(() => binding.pickServer(encode(standings))); // throws NO_SERVER with every reason
     }
     return new ComfyPool(clients);
   }
@@ -654,32 +666,25 @@ export class ComfyPool {
    * @returns {Promise<ComfyClient>}
    */
   async pick(input, options = {}) {
-    const reasons = [];
-    const loads = await Promise.all(this.clients.map(async (client) => {
+    const standings = await Promise.all(this.clients.map(async (client) => {
+      const name = client.server;
       try {
         const catalog = await client.objectInfo(options);
         const text = isUiWorkflow(input) || isBytes(input) || typeof input === 'string'
           ? call(() => binding.convertJson(textOf(input), catalog.handle, undefined))
           : call(() => encode(input));
         const why = call(() => binding.incapable(text, catalog.handle));
-        if (why) { reasons.push(`${client.server}: ${why}`); return null; }
+        if (why) return { name, incapable: why };
         const queue = await client.getQueue(options);
-        return queue.running.length + queue.pending.length;
+        return { name, load: queue.running.length + queue.pending.length };
       } catch (err) {
-        reasons.push(`${client.server}: ${err.message}`);
-        return null;
+        return { name, unreachable: err.message };
       }
     }));
-    // Decided synchronously, counting this pool's jobs in flight, so concurrent picks spread.
-    let best = -1;
-    let bestLoad = Infinity;
-    loads.forEach((load, i) => {
-      if (load === null) return;
-      const total = load + this.#inFlight.get(this.clients[i]);
-      if (total < bestLoad) { best = i; bestLoad = total; }
-    });
-    if (best < 0) throw new ComfyError('NO_SERVER', `no server can run this prompt: ${reasons.join('; ')}`, { reasons });
-    return this.clients[best];
+    // The core's rule (the Rust pool's too); decided synchronously with this pool's jobs in
+    // flight, so concurrent picks spread. In-flight counts are read again after the awaits.
+    standings.forEach((s, k) => { s.inFlight = this.#inFlight.get(this.clients[k]); });
+    return this.clients[call(() => binding.pickServer(encode(standings)))];
   }
 
   /**

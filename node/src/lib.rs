@@ -184,3 +184,9 @@ pub fn incapable(prompt: String, catalog: Option<u32>) -> Result<Option<String>>
         Ok(api::incapable(&catalog, &prompt))
     })
 }
+
+/// The pool's choice (`comfywire::api::pick_server_json`): the index, or `NO_SERVER`.
+#[napi(js_name = "pickServer")]
+pub fn pick_server(servers: String) -> Result<u32> {
+    guard(|| Ok(api::pick_server_json(&parse(&servers)?)? as u32))
+}

@@ -446,3 +446,108 @@ test('a pool routes each job to a capable server with the shortest queue', async
     pool.close();
   }
 });
+
+// ---- the session decides, the same in every build (one test per former divergence) ----------
+
+test('session: close() ends every open job JOB_LOST and refuses new ones (CLIENT_CLOSED)', async () => {
+  const e = await emulator();
+  await e.config({ node_ms: 400 });
+  const client = await cw.ComfyClient.connect(e.url);
+  const jobs = [await client.queuePrompt(tinyPrompt(60)), await client.queuePrompt(tinyPrompt(61))];
+  client.close();
+  const results = await Promise.all(jobs.map((j) => j.wait()));
+  assert.deepEqual(results.map((r) => r.status), ['JOB_LOST', 'JOB_LOST']);
+  await assert.rejects(client.queuePrompt(tinyPrompt(62)), (err) => err.code === 'CLIENT_CLOSED');
+});
+
+test('session: a server that never comes back ends the job JOB_LOST after the reconnect window', async () => {
+  const e = await emulator();
+  await e.config({ node_ms: 3000 });
+  const client = await cw.ComfyClient.connect({ server: e.url, reconnectWindowMs: 1500, silenceMs: 500 });
+  try {
+    const job = await client.queuePrompt(tinyPrompt(63));
+    await sleep(100);
+    const killedAt = Date.now();
+    await e.stop();
+    const result = await job.wait();
+    const took = Date.now() - killedAt;
+    assert.equal(result.status, 'JOB_LOST');
+    assert.ok(took >= 1400 && took < 8000, `ended ${took} ms after the server died`);
+  } finally {
+    client.close();
+  }
+});
+
+test('session: a deadline ends the job TIMEOUT and stops it on the server', async () => {
+  const e = await emulator();
+  await e.config({ node_ms: 300 });
+  const client = await cw.ComfyClient.connect(e.url);
+  try {
+    const job = await client.queuePrompt(tinyPrompt(64), { timeoutMs: 150 });
+    assert.equal((await job.wait()).status, 'TIMEOUT');
+    let queue;
+    for (let i = 0; i < 40; i++) {
+      queue = await client.getQueue();
+      if (queue.running.length + queue.pending.length === 0) break;
+      await sleep(50);
+    }
+    assert.equal(queue.running.length + queue.pending.length, 0, 'the job was stopped on the server');
+  } finally {
+    client.close();
+  }
+});
+
+test('session: a full event buffer never drops `finished` or its outputs', async () => {
+  const e = await emulator();
+  await e.config({ instant_finish: true, steps: 20 });
+  const client = await cw.ComfyClient.connect({ server: e.url, jobEventCapacity: 2 });
+  try {
+    const job = await client.queuePrompt(defaultWorkflow());
+    const seen = [];
+    for await (const event of job) seen.push(event.type);
+    const result = await job.wait();
+    assert.equal(seen.at(-1), 'finished');
+    assert.equal(result.status, 'SUCCESS');
+    assert.equal(result.files.length, 1, 'the output survived');
+  } finally {
+    client.close();
+  }
+});
+
+test('session: an idle connected client never wakes up for a timer', async () => {
+  const e = await emulator();
+  const client = await cw.ComfyClient.connect(e.url);
+  try {
+    await sleep(1200);
+    assert.equal(client.timerWakeups, 0, 'no job open: no wake-ups');
+    assert.equal((await client.run(tinyPrompt(65))).status, 'SUCCESS');
+    const after = client.timerWakeups;
+    await sleep(1200);
+    assert.equal(client.timerWakeups, after, 'after the job ended it sleeps again');
+  } finally {
+    client.close();
+  }
+});
+
+test('session: a pool skips an unreachable and an incapable server alike; none left is NO_SERVER', async () => {
+  const capable = await emulator();
+  const lacking = await startEmulator({ args: ['--node-ms', '2', '--steps', '2'] });
+  emulators.push(lacking);
+  const dead = await startEmulator();
+  const deadUrl = dead.url;
+  const pool = await cw.ComfyPool.connect([dead.url, lacking.url, capable.url]);
+  try {
+    await dead.stop();
+    const r = await pool.run(defaultWorkflow());
+    assert.equal(r.server, capable.url);
+    await assert.rejects(pool.run({ 1: { class_type: 'NoSuchNode', inputs: {} } }), (err) => {
+      assert.equal(err.code, 'NO_SERVER');
+      assert.equal(err.reasons.length, 3, JSON.stringify(err.reasons));
+      assert.ok(err.reasons.some((why) => why.startsWith(deadUrl)), 'the unreachable one is named');
+      return true;
+    });
+  } finally {
+    pool.close();
+  }
+  await assert.rejects(cw.ComfyPool.connect([deadUrl]), (err) => err.code === 'NO_SERVER');
+});

@@ -250,3 +250,10 @@ pub fn incapable(prompt: &str, catalog: Option<u32>) -> JsResult<Option<String>>
         js(comfywire::json::parse(prompt).and_then(|v| comfywire::Prompt::from_value(&v)))?;
     Ok(api::incapable(&catalog, &prompt))
 }
+
+/// The pool's choice (`comfywire::api::pick_server_json`): the index, or `NO_SERVER`.
+#[wasm_bindgen(js_name = pickServer)]
+pub fn pick_server(servers: &str) -> JsResult<u32> {
+    let servers = js(comfywire::json::parse(servers))?;
+    Ok(js(api::pick_server_json(&servers))? as u32)
+}

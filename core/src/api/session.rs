@@ -9,7 +9,7 @@ use crate::catalog::Catalog;
 use crate::error::Result;
 use crate::params::{self, ParamType};
 use crate::prompt::Prompt;
-use crate::protocol::{Endpoint, FileRef, QueueOptions, SessionConfig, UploadKind};
+use crate::protocol::{Endpoint, FileRef, QueueOptions, SessionConfig, Standing, UploadKind};
 
 /// `ComfyClient.connect` options after checking.
 #[derive(Debug, Clone, PartialEq)]
@@ -83,6 +83,8 @@ pub fn connect_options(options: &Value) -> Result<ConnectOptions> {
                 reconnect_min_ms: ms("reconnectMinMs", defaults.reconnect_min_ms)?,
                 reconnect_max_ms: ms("reconnectMaxMs", defaults.reconnect_max_ms)?,
                 reconnect_window_ms: ms("reconnectWindowMs", defaults.reconnect_window_ms)?,
+                job_event_capacity: ms("jobEventCapacity", defaults.job_event_capacity as u64)?
+                    as usize,
                 ..defaults
             }
         },
@@ -215,6 +217,33 @@ pub fn incapable(catalog: &Catalog, prompt: &Prompt) -> Option<String> {
             p.param_type == ParamType::Model && listed.is_some_and(|c| !c.contains(&p.current))
         })
         .map(|p| format!("{}: model {} is not on this server", p.selector, p.current))
+}
+
+/// The pool's choice from JSON: `[{name, load?: n, incapable?: why, unreachable?: why,
+/// inFlight?: n}]` → the index of the server to use ([`crate::protocol::pick_server`]).
+pub fn pick_server_json(servers: &Value) -> Result<usize> {
+    let list = servers
+        .as_array()
+        .ok_or_else(|| invalid_option("servers", "expected a list"))?;
+    let mut standings = Vec::with_capacity(list.len());
+    for server in list {
+        let name = string_option(server, "name")?.unwrap_or_default();
+        let standing = if let Some(why) = string_option(server, "unreachable")? {
+            Standing::Unreachable(why)
+        } else if let Some(why) = string_option(server, "incapable")? {
+            Standing::Incapable(why)
+        } else {
+            let load = u64_option(server, "load")?.unwrap_or(0);
+            Standing::Load(usize::try_from(load).unwrap_or(usize::MAX))
+        };
+        let in_flight = u64_option(server, "inFlight")?.unwrap_or(0);
+        standings.push((
+            name,
+            standing,
+            usize::try_from(in_flight).unwrap_or(usize::MAX),
+        ));
+    }
+    crate::protocol::pick_server(&standings)
 }
 
 /// History options: `{maxItems?, offset?}`.
