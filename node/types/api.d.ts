@@ -281,6 +281,11 @@ export class ComfyClient {
         signal?: AbortSignal;
         types?: string[];
     }): AsyncIterable<ServerMessage>;
+    /**
+     * How often this client woke up for a deadline (diagnostics: an idle client does not).
+     * @type {number}
+     */
+    get timerWakeups(): number;
     /** Closes the socket; jobs still followed end as `JOB_LOST`. */
     close(): void;
     #private;
@@ -427,6 +432,22 @@ export type ConnectOptions = {
      * Ask the history about a job the socket is silent about this long (default 15000).
      */
     silenceMs?: number | undefined;
+    /**
+     * First reconnect waits up to this long (default 200); each further one up to twice as long.
+     */
+    reconnectMinMs?: number | undefined;
+    /**
+     * No reconnect waits longer (default 10000).
+     */
+    reconnectMaxMs?: number | undefined;
+    /**
+     * A socket down this long ends every open job as `JOB_LOST`: the server is gone (default 60000).
+     */
+    reconnectWindowMs?: number | undefined;
+    /**
+     * Unread events kept per job (default 1024); when full, the oldest preview goes first, then progress; `finished` is never dropped.
+     */
+    jobEventCapacity?: number | undefined;
     signal?: AbortSignal | undefined;
     timeoutMs?: number | undefined;
 };
