@@ -41,6 +41,18 @@ function tinyPrompt(tag, extra = {}) {
   };
 }
 
+/** Jobs still running or waiting on the client's server, once it has settled (up to 2 s). */
+async function jobsLeft(client) {
+  let left;
+  for (let i = 0; i < 40; i++) {
+    const queue = await client.getQueue();
+    left = queue.running.length + queue.pending.length;
+    if (left === 0) break;
+    await sleep(50);
+  }
+  return left;
+}
+
 function defaultWorkflow() {
   return JSON.parse(defaultText);
 }
@@ -272,13 +284,7 @@ test('AbortSignal and timeoutMs cancel the job on the server', async () => {
     await assert.rejects(client.run(tinyPrompt(8), { timeoutMs: 200 }), (err) => err.code === 'TIMEOUT');
     await assert.rejects(client.getQueue({ signal: AbortSignal.abort() }), (err) => err.code === 'ABORTED');
     // The interrupt takes effect when the next node starts; allow for it.
-    let queue;
-    for (let i = 0; i < 40; i++) {
-      queue = await client.getQueue();
-      if (queue.running.length + queue.pending.length === 0) break;
-      await sleep(50);
-    }
-    assert.equal(queue.running.length + queue.pending.length, 0, 'nothing left running');
+    assert.equal(await jobsLeft(client), 0, 'nothing left running');
   } finally {
     client.close();
   }
@@ -485,13 +491,7 @@ test('session: a deadline ends the job TIMEOUT and stops it on the server', asyn
   try {
     const job = await client.queuePrompt(tinyPrompt(64), { timeoutMs: 150 });
     assert.equal((await job.wait()).status, 'TIMEOUT');
-    let queue;
-    for (let i = 0; i < 40; i++) {
-      queue = await client.getQueue();
-      if (queue.running.length + queue.pending.length === 0) break;
-      await sleep(50);
-    }
-    assert.equal(queue.running.length + queue.pending.length, 0, 'the job was stopped on the server');
+    assert.equal(await jobsLeft(client), 0, 'the job was stopped on the server');
   } finally {
     client.close();
   }

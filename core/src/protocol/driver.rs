@@ -1,6 +1,6 @@
-//! The glue between [`JobTracker`] and the wire that every transport needs: which request answers
-//! an [`Action`], how each answer is fed back, what cancelling or abandoning a job sends. Native
-//! and browser transports call these, so the decisions exist once.
+//! The glue between [`JobTracker`] and the wire: which request answers an [`Action`], how each
+//! answer is fed back, what cancelling or abandoning a job sends. [`super::Session`] is built on
+//! these; transports do not call them.
 
 use super::endpoint::Endpoint;
 use super::hosted::{self, HostedEndpoint};
@@ -104,17 +104,6 @@ pub fn cancel_requests(endpoint: &Endpoint, plan: CancelPlan, prompt_id: &str) -
 /// spending time on it. Only that job is touched.
 pub fn abandon_requests(endpoint: &Endpoint, prompt_id: &str) -> Vec<HttpRequest> {
     cancel_requests(endpoint, CancelPlan::Dequeue, prompt_id)
-}
-
-/// The jobs whose events in `events` ended by the deadline (their server work should stop).
-pub fn timed_out(events: &[(String, JobEvent)]) -> Vec<String> {
-    events
-        .iter()
-        .filter_map(|(id, e)| match e {
-            JobEvent::Finished(r) if r.outcome == super::job::Outcome::TimedOut => Some(id.clone()),
-            _ => None,
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -206,8 +206,8 @@ fn replay(run: &str) -> (JobResult, Vec<JobEvent>, HistoryEntry) {
     )
 }
 
-#[test]
-fn every_recorded_run_ends_as_the_history_says() {
+/// Every recorded run with its socket transcript, submission and history.
+fn recorded_runs() -> Vec<String> {
     let mut runs: Vec<String> = std::fs::read_dir(captures())
         .unwrap()
         .filter_map(|e| e.unwrap().file_name().into_string().ok())
@@ -219,16 +219,27 @@ fn every_recorded_run_ends_as_the_history_says() {
         })
         .collect();
     runs.sort();
+    runs
+}
+
+/// The outcome code the server's history gives a run.
+fn expected_outcome(entry: &HistoryEntry) -> &'static str {
+    if entry.error().is_some() {
+        "EXECUTION_ERROR"
+    } else if entry.was_interrupted() {
+        "INTERRUPTED"
+    } else {
+        "SUCCESS"
+    }
+}
+
+#[test]
+fn every_recorded_run_ends_as_the_history_says() {
+    let runs = recorded_runs();
     assert!(runs.len() >= 20, "{runs:?}");
     for run in &runs {
         let (result, events, entry) = replay(run);
-        let expected = if entry.error().is_some() {
-            "EXECUTION_ERROR"
-        } else if entry.was_interrupted() {
-            "INTERRUPTED"
-        } else {
-            "SUCCESS"
-        };
+        let expected = expected_outcome(&entry);
         assert_eq!(result.outcome.code(), expected, "{run}");
         assert!(
             json_eq(
@@ -745,27 +756,11 @@ fn session_replay(run: &str) -> (JobResult, HistoryEntry, usize) {
 
 #[test]
 fn every_recorded_run_replayed_through_the_session_ends_as_the_history_says() {
-    let mut runs: Vec<String> = std::fs::read_dir(captures())
-        .unwrap()
-        .filter_map(|e| e.unwrap().file_name().into_string().ok())
-        .filter_map(|n| n.strip_suffix("_ws.json").map(str::to_string))
-        .filter(|b| {
-            b.starts_with("run_")
-                && captures().join(format!("{b}_post.json")).exists()
-                && captures().join(format!("{b}_history.json")).exists()
-        })
-        .collect();
-    runs.sort();
+    let runs = recorded_runs();
     assert!(runs.len() >= 20);
     for run in &runs {
         let (result, entry, _) = session_replay(run);
-        let expected = if entry.error().is_some() {
-            "EXECUTION_ERROR"
-        } else if entry.was_interrupted() {
-            "INTERRUPTED"
-        } else {
-            "SUCCESS"
-        };
+        let expected = expected_outcome(&entry);
         assert_eq!(result.outcome.code(), expected, "{run}");
         assert!(
             json_eq(
