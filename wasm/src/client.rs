@@ -21,7 +21,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::spawn_local;
 
 use crate::bridge;
-use crate::{Catalog, JsResult, http};
+use crate::{Catalog, JsResult, http, options};
 
 /// Wakes whoever waits for a change (single-threaded: a generation and the wakers to call).
 #[derive(Debug, Default)]
@@ -336,10 +336,6 @@ impl std::fmt::Debug for NativeClient {
 
 fn parse(text: &str) -> JsResult<serde_json::Value> {
     comfywire::json::parse(text).map_err(js_err)
-}
-
-fn options(text: Option<String>) -> JsResult<serde_json::Value> {
-    bridge::options(text).map_err(js_err)
 }
 
 /// Connects to a server (options as JSON text, see `comfywire::api::connect_options`) and
