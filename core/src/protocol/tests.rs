@@ -777,8 +777,15 @@ mod session {
     use crate::protocol::session::reconnect_delay;
 
     fn session() -> Session {
+        session_with(SessionConfig::default())
+    }
+
+    /// A session whose socket is open.
+    fn session_with(config: SessionConfig) -> Session {
         let endpoint = Endpoint::new("http://127.0.0.1:8188", "me").unwrap();
-        Session::new(endpoint, SessionConfig::default())
+        let mut s = Session::new(endpoint, config);
+        s.socket_opened(0);
+        s
     }
 
     fn prompt() -> crate::Prompt {
@@ -856,13 +863,10 @@ mod session {
 
     #[test]
     fn overflow_drops_previews_then_progress_never_finished() {
-        let endpoint = Endpoint::new("http://127.0.0.1:8188", "me").unwrap();
-        let config = SessionConfig {
+        let mut s = session_with(SessionConfig {
             job_event_capacity: 4,
             ..SessionConfig::default()
-        };
-        let mut s = Session::new(endpoint, config);
-        s.socket_opened(0);
+        });
         let id = submit(&mut s, None, 0, 1);
         s.on_text(
             &format!(r#"{{"type":"execution_start","data":{{"prompt_id":"{id}"}}}}"#),
@@ -1008,13 +1012,10 @@ mod session {
 
     #[test]
     fn messages_are_kept_only_when_watched_and_the_oldest_go_first() {
-        let endpoint = Endpoint::new("http://127.0.0.1:8188", "me").unwrap();
-        let config = SessionConfig {
+        let mut s = session_with(SessionConfig {
             message_capacity: 2,
             ..SessionConfig::default()
-        };
-        let mut s = Session::new(endpoint, config);
-        s.socket_opened(0);
+        });
         let status = |n: u32| {
             format!(
                 r#"{{"type":"status","data":{{"status":{{"exec_info":{{"queue_remaining":{n}}}}}}}}}"#
