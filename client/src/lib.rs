@@ -71,6 +71,29 @@ impl ClientConfig {
 }
 
 impl ClientConfig {
+    /// The same configuration as the core's connect options, which make the endpoint and the
+    /// session's timing.
+    fn options(&self) -> comfywire::api::ConnectOptions {
+        let millis = |d: Duration| d.as_millis().min(u128::from(u64::MAX)) as u64;
+        comfywire::api::ConnectOptions {
+            server: self.server.clone(),
+            client_id: self.client_id.clone(),
+            api_prefix: self.api_prefix,
+            bearer: self.bearer.clone(),
+            basic: self.basic.clone(),
+            headers: self.headers.clone(),
+            ws_token: self.ws_token.clone(),
+            request_timeout_ms: millis(self.request_timeout),
+            session: SessionConfig {
+                silence_ms: millis(self.silence),
+                reconnect_min_ms: millis(self.reconnect_min),
+                reconnect_max_ms: millis(self.reconnect_max),
+                reconnect_window_ms: millis(self.reconnect_window),
+                ..SessionConfig::default()
+            },
+        }
+    }
+
     /// The configuration the JavaScript `connect` options describe (read by the core).
     pub fn from_options(o: comfywire::api::ConnectOptions) -> Self {
         let ms = Duration::from_millis;
@@ -156,7 +179,8 @@ impl Job {
                 return result;
             }
         }
-        unreachable!("a session ends every job it hands out with `finished`")
+        // Not reached: the session ends every job it hands out with `finished`.
+        JobResult::lost(&self.prompt_id)
     }
 
     pub async fn wait(self) -> JobResult {
@@ -205,31 +229,9 @@ impl Client {
     /// the server. Fails if the socket cannot be opened once.
     pub async fn connect(config: ClientConfig) -> Result<Client, Error> {
         let client_id = config.client_id.clone().unwrap_or_else(random_id);
-        let mut endpoint =
-            Endpoint::new(&config.server, &client_id)?.with_api_prefix(config.api_prefix);
-        if let Some(token) = &config.bearer {
-            endpoint = endpoint.with_bearer(token);
-        }
-        if let Some((user, password)) = &config.basic {
-            endpoint = endpoint.with_basic(user, password);
-        }
-        for (name, value) in &config.headers {
-            endpoint = endpoint.with_header(name, value);
-        }
-        if let Some(token) = &config.ws_token {
-            endpoint = endpoint.with_ws_token(token);
-        }
-        let millis = |d: Duration| d.as_millis().min(u64::MAX as u128) as u64;
-        let session = Session::new(
-            endpoint.clone(),
-            SessionConfig {
-                silence_ms: millis(config.silence),
-                reconnect_min_ms: millis(config.reconnect_min),
-                reconnect_max_ms: millis(config.reconnect_max),
-                reconnect_window_ms: millis(config.reconnect_window),
-                ..SessionConfig::default()
-            },
-        );
+        let options = config.options();
+        let endpoint = options.endpoint(&client_id)?;
+        let session = Session::new(endpoint.clone(), options.session);
         let inner = Arc::new(Inner {
             http: http::Http::new(config.request_timeout)?,
             endpoint,
@@ -241,12 +243,7 @@ impl Client {
             timer_wakeups: AtomicU64::new(0),
         });
         let (socket, first) = socket::open(&inner).await?;
-        inner.with_session(|s, now| {
-            s.socket_opened(now);
-            if let Some(frame) = &first {
-                socket::feed(s, frame, now);
-            }
-        });
+        inner.with_session(|s, now| s.socket_opened(now, first.as_ref().and_then(socket::frame)));
         tokio::spawn(socket::drive(inner.clone(), socket));
         Ok(Client { inner })
     }
@@ -342,8 +339,7 @@ impl Client {
         for request in requests {
             response::expect_ok(request.route, &self.send(&request).await?)?;
         }
-        self.inner
-            .with_session(|s, now| s.cancel_sent(prompt_id, now));
+        self.inner.with_session(|s, _| s.cancel_sent(prompt_id));
         Ok(())
     }
 

@@ -7,7 +7,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use comfywire::Error;
-use comfywire::protocol::Session;
+use comfywire::protocol::Frame;
 use comfywire::protocol::ws::{FIRST_MESSAGE_WAIT_MS, MAX_MESSAGE_BYTES};
 use futures_util::{SinkExt, StreamExt};
 use tokio::net::TcpStream;
@@ -81,12 +81,12 @@ pub(crate) async fn open(inner: &Inner) -> Result<Opened, Error> {
     Ok((socket, first))
 }
 
-/// Hands a data frame to the session (control frames are the transport's).
-pub(crate) fn feed(session: &mut Session, frame: &Message, now: u64) {
-    match frame {
-        Message::Text(text) => session.on_text(text.as_str(), now),
-        Message::Binary(bytes) => session.on_binary(bytes, now),
-        _ => {}
+/// The session's view of a data frame (control frames are the transport's).
+pub(crate) fn frame(message: &Message) -> Option<Frame<'_>> {
+    match message {
+        Message::Text(text) => Some(Frame::Text(text.as_str())),
+        Message::Binary(bytes) => Some(Frame::Binary(bytes)),
+        _ => None,
     }
 }
 
@@ -131,15 +131,16 @@ pub(crate) async fn drive(inner: Arc<Inner>, first: Socket) {
                 socket = None;
                 session.socket_lost(now, jitter);
             }
-            Wake::Frame(Some(Ok(frame))) => feed(session, &frame, now),
+            Wake::Frame(Some(Ok(message))) => {
+                if let Some(frame) = frame(&message) {
+                    session.on_frame(frame, now);
+                }
+            }
             Wake::Opened(Ok(opened)) => {
                 let (ws, first) = *opened;
                 connecting = None;
                 socket = Some(ws);
-                session.socket_opened(now);
-                if let Some(frame) = &first {
-                    feed(session, frame, now);
-                }
+                session.socket_opened(now, first.as_ref().and_then(frame));
             }
             Wake::Opened(Err(_)) => {
                 connecting = None;

@@ -11,7 +11,7 @@ use std::task::{Poll, Waker};
 use comfywire::Error;
 use comfywire::api::CallAnswer;
 use comfywire::protocol::ws::{FIRST_MESSAGE_WAIT_MS, refused_upgrade};
-use comfywire::protocol::{Endpoint, JobEvent, NextEvent, ServerMessage, Session, response};
+use comfywire::protocol::{Endpoint, Frame, JobEvent, NextEvent, ServerMessage, Session, response};
 use futures_util::future::{Either, select};
 use futures_util::{SinkExt, StreamExt};
 use gloo_net::websocket::futures::WebSocket;
@@ -180,11 +180,11 @@ async fn open(inner: &Inner) -> Result<(WebSocket, Option<Message>), Error> {
     Ok((ws, first))
 }
 
-/// Hands a frame to the session.
-fn feed(session: &mut Session, message: &Message, now: u64) {
+/// The session's view of a frame.
+fn frame(message: &Message) -> Frame<'_> {
     match message {
-        Message::Text(text) => session.on_text(text, now),
-        Message::Bytes(bytes) => session.on_binary(bytes, now),
+        Message::Text(text) => Frame::Text(text),
+        Message::Bytes(bytes) => Frame::Binary(bytes),
     }
 }
 
@@ -251,7 +251,7 @@ async fn drive(inner: Rc<Inner>, first: WebSocket) {
         };
         let jitter = js_sys::Math::random();
         inner.with_session(|session, now| match wake {
-            Wake::Frame(Some(Ok(message))) => feed(session, &message, now),
+            Wake::Frame(Some(Ok(message))) => session.on_frame(frame(&message), now),
             Wake::Frame(Some(Err(_)) | None) => {
                 socket = None;
                 session.socket_lost(now, jitter);
@@ -259,10 +259,7 @@ async fn drive(inner: Rc<Inner>, first: WebSocket) {
             Wake::Opened(Ok((ws, first))) => {
                 connecting = None;
                 socket = Some(ws);
-                session.socket_opened(now);
-                if let Some(message) = &first {
-                    feed(session, message, now);
-                }
+                session.socket_opened(now, first.as_ref().map(frame));
             }
             Wake::Opened(Err(_)) => {
                 connecting = None;
@@ -358,12 +355,7 @@ pub async fn connect(options_json: String) -> JsResult<NativeClient> {
         timer_wakeups: Cell::new(0),
     });
     let (socket, first) = open(&inner).await.map_err(js_err)?;
-    inner.with_session(|s, now| {
-        s.socket_opened(now);
-        if let Some(message) = &first {
-            feed(s, message, now);
-        }
-    });
+    inner.with_session(|s, now| s.socket_opened(now, first.as_ref().map(frame)));
     spawn_local(drive(inner.clone(), socket));
     Ok(NativeClient { inner })
 }
@@ -483,7 +475,7 @@ async fn cancel(inner: &Rc<Inner>, prompt_id: &str) -> JsResult<()> {
         let answer = inner.send(&request).await.map_err(js_err)?;
         response::expect_ok(request.route, &answer).map_err(js_err)?;
     }
-    inner.with_session(|s, now| s.cancel_sent(prompt_id, now));
+    inner.with_session(|s, _| s.cancel_sent(prompt_id));
     Ok(())
 }
 

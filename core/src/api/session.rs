@@ -75,16 +75,16 @@ pub fn connect_options(options: &Value) -> Result<ConnectOptions> {
         request_timeout_ms: u64_option(options, "requestTimeoutMs")?.unwrap_or(30_000),
         session: {
             let defaults = SessionConfig::default();
-            let ms = |name, default| {
+            let number = |name, default| {
                 Ok::<_, crate::Error>(u64_option(options, name)?.unwrap_or(default))
             };
+            let capacity = number("jobEventCapacity", defaults.job_event_capacity as u64)?;
             SessionConfig {
-                silence_ms: ms("silenceMs", defaults.silence_ms)?,
-                reconnect_min_ms: ms("reconnectMinMs", defaults.reconnect_min_ms)?,
-                reconnect_max_ms: ms("reconnectMaxMs", defaults.reconnect_max_ms)?,
-                reconnect_window_ms: ms("reconnectWindowMs", defaults.reconnect_window_ms)?,
-                job_event_capacity: ms("jobEventCapacity", defaults.job_event_capacity as u64)?
-                    as usize,
+                silence_ms: number("silenceMs", defaults.silence_ms)?,
+                reconnect_min_ms: number("reconnectMinMs", defaults.reconnect_min_ms)?,
+                reconnect_max_ms: number("reconnectMaxMs", defaults.reconnect_max_ms)?,
+                reconnect_window_ms: number("reconnectWindowMs", defaults.reconnect_window_ms)?,
+                job_event_capacity: usize::try_from(capacity).unwrap_or(usize::MAX),
                 ..defaults
             }
         },

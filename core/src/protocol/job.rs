@@ -64,6 +64,17 @@ pub struct JobResult {
     pub outputs: Map<String, Value>,
 }
 
+impl JobResult {
+    /// The result of a job whose end this client cannot know.
+    pub fn lost(prompt_id: &str) -> JobResult {
+        JobResult {
+            prompt_id: prompt_id.to_string(),
+            outcome: Outcome::Lost,
+            outputs: Map::new(),
+        }
+    }
+}
+
 /// Something that happened to a job.
 #[derive(Debug, Clone, PartialEq)]
 pub enum JobEvent {

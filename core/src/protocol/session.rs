@@ -4,8 +4,9 @@
 //! bytes and the clock. A driver's loop is:
 //!
 //! 1. send every [`Session::poll_transmit`] and hand each answer to [`Session::on_response`];
-//! 2. open the socket when [`Session::poll_connect`] says so, report [`Session::socket_opened`],
-//!    every frame ([`Session::on_text`], [`Session::on_binary`]) and [`Session::socket_lost`];
+//! 2. open the socket when [`Session::poll_connect`] says so, report [`Session::socket_opened`]
+//!    (with the server's first frame), every frame ([`Session::on_frame`]) and
+//!    [`Session::socket_lost`];
 //! 3. sleep until [`Session::poll_timeout`] (no deadline: sleep until the next call into the
 //!    session), then call [`Session::handle_timeout`];
 //! 4. hand each job's events out with [`Session::next_event`].
@@ -56,6 +57,13 @@ impl Default for SessionConfig {
             message_capacity: 1024,
         }
     }
+}
+
+/// A data frame of the socket, as the transport received it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Frame<'a> {
+    Text(&'a str),
+    Binary(&'a [u8]),
 }
 
 /// Names one request of [`Session::poll_transmit`], to hand its answer back.
@@ -233,13 +241,17 @@ impl Session {
         ws::feature_flags_message()
     }
 
-    /// The socket is open and the server has spoken (or the first-message wait passed).
-    pub fn socket_opened(&mut self, now: u64) {
+    /// The socket is open and the server has spoken (`first`, its first frame) or the
+    /// first-message wait passed (`None`).
+    pub fn socket_opened(&mut self, now: u64, first: Option<Frame<'_>>) {
         if self.link == Link::Closed {
             return;
         }
         self.link = Link::Open;
         self.tracker.connected(now);
+        if let Some(frame) = first {
+            self.on_frame(frame, now);
+        }
         self.queue_actions();
     }
 
@@ -273,6 +285,14 @@ impl Session {
                 true
             }
             _ => false,
+        }
+    }
+
+    /// A frame from the server.
+    pub fn on_frame(&mut self, frame: Frame<'_>, now: u64) {
+        match frame {
+            Frame::Text(text) => self.on_text(text, now),
+            Frame::Binary(bytes) => self.on_binary(bytes, now),
         }
     }
 
@@ -342,6 +362,13 @@ impl Session {
             });
         };
         let prompt_id = queue.prompt_id.clone().unwrap_or_else(|| uuid_v4(entropy));
+        if self.tracker.is_watching(&prompt_id) || self.buffers.contains_key(&prompt_id) {
+            // Two jobs under one id would share one event stream and one end.
+            return Err(Error::InvalidArgument {
+                name: "promptId".into(),
+                message: format!("prompt id `{prompt_id}` is already in use by this client"),
+            });
+        }
         let queue = QueueOptions {
             prompt_id: Some(prompt_id.clone()),
             ..queue.clone()
@@ -399,7 +426,7 @@ impl Session {
     }
 
     /// Every request of [`Session::cancel`] was answered with success.
-    pub fn cancel_sent(&mut self, prompt_id: &str, _now: u64) {
+    pub fn cancel_sent(&mut self, prompt_id: &str) {
         let events = self.tracker.dequeued(prompt_id);
         self.route(events);
     }

@@ -703,7 +703,7 @@ fn session_replay(run: &str) -> (JobResult, HistoryEntry, usize) {
     let entry = history.iter().find(|e| e.prompt_id == id).unwrap().clone();
     let endpoint = Endpoint::new("http://127.0.0.1:8188", "replay").unwrap();
     let mut s = Session::new(endpoint, SessionConfig::default());
-    s.socket_opened(0);
+    s.socket_opened(0, None);
     let queue = QueueOptions {
         prompt_id: Some(id.clone()),
         ..QueueOptions::default()
@@ -784,7 +784,7 @@ mod session {
     fn session_with(config: SessionConfig) -> Session {
         let endpoint = Endpoint::new("http://127.0.0.1:8188", "me").unwrap();
         let mut s = Session::new(endpoint, config);
-        s.socket_opened(0);
+        s.socket_opened(0, None);
         s
     }
 
@@ -817,6 +817,21 @@ mod session {
         id
     }
 
+    #[test]
+    fn a_prompt_id_already_followed_is_refused_and_the_first_job_is_untouched() {
+        let mut s = session();
+        let id = submit(&mut s, None, 0, 7);
+        let queue = QueueOptions {
+            prompt_id: Some(id.clone()),
+            ..QueueOptions::default()
+        };
+        let err = s.begin_submit(&prompt(), &queue, None, 0, [8; 16]).unwrap_err();
+        assert_eq!(err.code(), "INVALID_ARGUMENT");
+        assert!(err.to_string().contains(&id), "{err}");
+        assert_eq!(s.open_jobs(), 1);
+        assert!(matches!(s.next_event(&id), NextEvent::Pending));
+    }
+
     fn drain(s: &mut Session, id: &str) -> Vec<JobEvent> {
         let mut out = Vec::new();
         while let NextEvent::Event(e) = s.next_event(id) {
@@ -837,7 +852,7 @@ mod session {
         assert_eq!(uuid_v4([0; 16]), "00000000-0000-4000-8000-000000000000");
         assert_eq!(uuid_v4([0xff; 16]), "ffffffff-ffff-4fff-bfff-ffffffffffff");
         let mut s = session();
-        s.socket_opened(0);
+        s.socket_opened(0, None);
         let a = submit(&mut s, None, 0, 1);
         let b = submit(&mut s, None, 0, 2);
         assert_ne!(a, b);
@@ -847,7 +862,7 @@ mod session {
     #[test]
     fn close_ends_every_open_job_as_lost_and_refuses_new_ones() {
         let mut s = session();
-        s.socket_opened(0);
+        s.socket_opened(0, None);
         let a = submit(&mut s, None, 0, 1);
         let b = submit(&mut s, None, 0, 2);
         s.close();
@@ -902,7 +917,7 @@ mod session {
     #[test]
     fn a_deadline_ends_the_job_and_stops_it_on_the_server() {
         let mut s = session();
-        s.socket_opened(0);
+        s.socket_opened(0, None);
         let id = submit(&mut s, Some(1_000), 0, 1);
         while s.poll_transmit().is_some() {}
         assert_eq!(s.poll_timeout(), Some(1_000));
@@ -935,7 +950,7 @@ mod session {
         assert_eq!(reconnect_delay(&config, 30, f64::NAN), 200);
 
         let mut s = session();
-        s.socket_opened(0);
+        s.socket_opened(0, None);
         let id = submit(&mut s, None, 0, 1);
         while s.poll_transmit().is_some() {}
         s.socket_lost(100, 0.5);
@@ -960,11 +975,11 @@ mod session {
         assert!(s.poll_timeout().is_some());
         // And a socket that comes back in time saves the job: the history decides.
         let mut s = session();
-        s.socket_opened(0);
+        s.socket_opened(0, None);
         let id = submit(&mut s, None, 0, 1);
         s.socket_lost(10, 0.0);
         assert!(s.poll_connect(210));
-        s.socket_opened(220);
+        s.socket_opened(220, None);
         let asked: Vec<_> = std::iter::from_fn(|| s.poll_transmit()).collect();
         assert!(
             asked
@@ -978,7 +993,7 @@ mod session {
     #[test]
     fn an_idle_connected_session_has_no_deadline() {
         let mut s = session();
-        s.socket_opened(0);
+        s.socket_opened(0, None);
         assert_eq!(s.poll_timeout(), None);
         let id = submit(&mut s, None, 0, 1);
         assert!(s.poll_timeout().is_some());
@@ -994,7 +1009,7 @@ mod session {
     #[test]
     fn a_refusal_is_an_error_and_the_job_is_not_followed() {
         let mut s = session();
-        s.socket_opened(0);
+        s.socket_opened(0, None);
         let (id, _) = s
             .begin_submit(&prompt(), &QueueOptions::default(), None, 0, [1; 16])
             .unwrap();
