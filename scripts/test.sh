@@ -29,7 +29,7 @@ cargo build -p comfywire-emulator
 bash scripts/build-js.sh
 raw=$(wc -c < node/wasm/web/comfywire_wasm_bg.wasm)
 gz=$(gzip -9c node/wasm/web/comfywire_wasm_bg.wasm | wc -c)
-glue=$(gzip -9c node/wasm/web/comfywire_wasm.js node/lib/api.js node/lib/json.js node/lib/browser.js | wc -c)
+glue=$(gzip -9c node/wasm/web/comfywire_wasm.js node/lib/api.js node/lib/codes.js node/lib/json.js node/lib/browser.js | wc -c)
 echo "wasm module (web): $raw bytes, $gz bytes gzip -9; JS glue + API: $glue bytes gzip -9"
 
 echo "== generated types match the committed ones (Rust shapes -> binding.d.cts -> types/*.d.ts)"
@@ -38,6 +38,9 @@ git diff --exit-code --stat -- node/binding.d.cts node/types \
   || { echo "type drift: commit the regenerated node/binding.d.cts and node/types" >&2; exit 1; }
 untracked=$(git ls-files --others --exclude-standard -- node/types)
 [ -z "$untracked" ] || { echo "type drift: new files $untracked" >&2; exit 1; }
+
+echo "== type tests: what a TypeScript user may and may not write (tsc --strict)"
+node_modules/.bin/tsc -p tests/types
 
 echo "== the package lints clean (publint)"
 node_modules/.bin/publint node --strict

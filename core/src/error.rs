@@ -112,7 +112,57 @@ pub enum Error {
     /// A media file that carries neither an embedded `workflow` nor an embedded `prompt`.
     #[error("the file carries no embedded workflow or prompt")]
     NoEmbeddedWorkflow,
+
+    /// Overrides applied all-or-nothing, and at least one was refused (the refusals themselves
+    /// are values: `issues`).
+    #[error("overrides refused: {first}")]
+    OverridesRefused { refused: usize, first: String },
+
+    /// The caller gave up on the call (an `AbortSignal`, a dropped future): nothing was lost
+    /// on the server's side that the caller did not ask to cancel.
+    #[error("the operation was aborted: {reason}")]
+    Aborted { reason: String },
+
+    /// The browser build was used before its WebAssembly module was loaded (`await init()`).
+    #[error("call `await init()` before using the API (it loads the WebAssembly module)")]
+    NotInitialized,
 }
+
+/// Every code a caller can see in `err.code`, in Rust, Node and the browser: the codes of
+/// [`Error`] and the codes of the job outcomes that `run` reports as errors. The JS `ErrorCode`
+/// type is generated from this list.
+pub const ERROR_CODES: &[&str] = &[
+    "JSON_SYNTAX",
+    "INVALID_WORKFLOW",
+    "INVALID_CATALOG",
+    "UNKNOWN_FORMAT",
+    "CONVERSION_FAILED",
+    "INVALID_SELECTOR",
+    "NOT_FOUND",
+    "AMBIGUOUS_SELECTOR",
+    "INVALID_URL",
+    "HTTP_STATUS",
+    "PROMPT_REJECTED",
+    "BAD_RESPONSE",
+    "NETWORK",
+    "INVALID_ARGUMENT",
+    "INTERNAL",
+    "TOO_LARGE",
+    "UNSUPPORTED_MEDIA",
+    "INVALID_MEDIA",
+    "NO_EMBEDDED_WORKFLOW",
+    "CLIENT_CLOSED",
+    "NO_SERVER",
+    "OVERRIDES_REFUSED",
+    "ABORTED",
+    "NOT_INITIALIZED",
+    // Job outcomes other than success (`crate::protocol::Outcome::code`).
+    "EXECUTION_ERROR",
+    "INTERRUPTED",
+    "CANCELLED",
+    "JOB_LOST",
+    "TIMEOUT",
+];
 
 impl Error {
     /// Stable machine-readable code, identical in Rust, Node and the browser.
@@ -139,6 +189,9 @@ impl Error {
             Error::NoEmbeddedWorkflow => "NO_EMBEDDED_WORKFLOW",
             Error::ClientClosed => "CLIENT_CLOSED",
             Error::NoServer { .. } => "NO_SERVER",
+            Error::OverridesRefused { .. } => "OVERRIDES_REFUSED",
+            Error::Aborted { .. } => "ABORTED",
+            Error::NotInitialized => "NOT_INITIALIZED",
         }
     }
 
@@ -207,5 +260,145 @@ mod tests {
         };
         assert_eq!(media.code(), "INVALID_MEDIA");
         assert_eq!(Error::NoEmbeddedWorkflow.code(), "NO_EMBEDDED_WORKFLOW");
+    }
+
+    /// One value of every variant. The match below stops compiling when a variant is added
+    /// without an example here, so the code list cannot silently miss it.
+    fn one_of_each() -> Vec<Error> {
+        let s = String::new;
+        let all = vec![
+            Error::JsonSyntax {
+                line: 1,
+                column: 1,
+                message: s(),
+            },
+            Error::InvalidWorkflow {
+                path: s(),
+                message: s(),
+            },
+            Error::InvalidCatalog {
+                path: s(),
+                message: s(),
+            },
+            Error::UnknownFormat { reason: s() },
+            Error::InvalidSelector {
+                selector: s(),
+                message: s(),
+            },
+            Error::NotFound {
+                selector: s(),
+                message: s(),
+            },
+            Error::Ambiguous {
+                selector: s(),
+                candidates: vec![],
+            },
+            Error::InvalidUrl {
+                url: s(),
+                message: s(),
+            },
+            Error::Http {
+                status: 500,
+                route: s(),
+                body: s(),
+            },
+            Error::PromptRejected {
+                status: 400,
+                error: Box::default(),
+                node_errors: Box::default(),
+            },
+            Error::Network {
+                route: s(),
+                message: s(),
+            },
+            Error::InvalidArgument {
+                name: s(),
+                message: s(),
+            },
+            Error::Internal { message: s() },
+            Error::BadResponse {
+                route: s(),
+                message: s(),
+            },
+            Error::TooLarge {
+                what: s(),
+                size: 2,
+                limit: 1,
+            },
+            Error::Conversion { message: s() },
+            Error::UnsupportedMedia,
+            Error::InvalidMedia {
+                container: s(),
+                message: s(),
+            },
+            Error::ClientClosed,
+            Error::NoServer { reasons: vec![] },
+            Error::NoEmbeddedWorkflow,
+            Error::OverridesRefused {
+                refused: 1,
+                first: s(),
+            },
+            Error::Aborted { reason: s() },
+            Error::NotInitialized,
+        ];
+        for e in &all {
+            match e {
+                Error::JsonSyntax { .. }
+                | Error::InvalidWorkflow { .. }
+                | Error::InvalidCatalog { .. }
+                | Error::UnknownFormat { .. }
+                | Error::InvalidSelector { .. }
+                | Error::NotFound { .. }
+                | Error::Ambiguous { .. }
+                | Error::InvalidUrl { .. }
+                | Error::Http { .. }
+                | Error::PromptRejected { .. }
+                | Error::Network { .. }
+                | Error::InvalidArgument { .. }
+                | Error::Internal { .. }
+                | Error::BadResponse { .. }
+                | Error::TooLarge { .. }
+                | Error::Conversion { .. }
+                | Error::UnsupportedMedia
+                | Error::InvalidMedia { .. }
+                | Error::ClientClosed
+                | Error::NoServer { .. }
+                | Error::NoEmbeddedWorkflow
+                | Error::OverridesRefused { .. }
+                | Error::Aborted { .. }
+                | Error::NotInitialized => {}
+            }
+        }
+        all
+    }
+
+    #[test]
+    fn the_code_list_is_every_error_and_every_failed_outcome_once() {
+        use crate::protocol::Outcome;
+        let mut expected: Vec<&str> = one_of_each().iter().map(Error::code).collect();
+        let outcomes = [
+            Outcome::Failed {
+                error: Default::default(),
+            },
+            Outcome::Interrupted {
+                data: Default::default(),
+            },
+            Outcome::Cancelled,
+            Outcome::Rejected {
+                error: Default::default(),
+                node_errors: Default::default(),
+            },
+            Outcome::Lost,
+            Outcome::TimedOut,
+        ];
+        expected.extend(outcomes.iter().map(Outcome::code));
+        let mut listed = ERROR_CODES.to_vec();
+        expected.sort_unstable();
+        expected.dedup(); // PROMPT_REJECTED is both an error and an outcome
+        listed.sort_unstable();
+        let before = listed.len();
+        listed.dedup();
+        assert_eq!(before, listed.len(), "a code is listed twice");
+        assert_eq!(listed, expected);
     }
 }

@@ -22,7 +22,7 @@ pub mod workflow;
 pub use catalog::Catalog;
 pub use convert::{Conversion, ConvertOptions, ValueControl, Warning, WarningCode, convert};
 pub use document::Document;
-pub use error::{Error, Result};
+pub use error::{ERROR_CODES, Error, Result};
 pub use prompt::Prompt;
 pub use workflow::Workflow;
 

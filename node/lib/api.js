@@ -4,6 +4,10 @@
 // the Rust core behind them. This file only shapes values, promises, events and cancellation.
 
 import { decode, encode } from './json.js';
+import { ERROR_CODES } from './codes.js';
+
+export { ERROR_CODES };
+/** @typedef {import('./codes.js').ErrorCode} ErrorCode */
 
 /** @typedef {import('../binding.cjs').ParamSpec} ParamSpec */
 /** @typedef {import('../binding.cjs').ConvertResult} ConvertResult */
@@ -78,21 +82,39 @@ import { decode, encode } from './json.js';
  * @property {boolean} [throwOnFailure] `run` only: reject unless the job succeeded (default true).
  */
 
-const ERROR_CODES_OF_OUTCOMES = new Set(['EXECUTION_ERROR', 'INTERRUPTED', 'CANCELLED', 'PROMPT_REJECTED', 'JOB_LOST', 'TIMEOUT']);
+const KNOWN_CODES = new Set(ERROR_CODES);
 
-/** An error with a stable `code` (`PROMPT_REJECTED`, `NETWORK`, `JSON_SYNTAX`…) and the data that explains it. */
+/**
+ * An error with a stable `code` (one of `ERROR_CODES`) and the data that explains it. Which
+ * properties are set depends on the code: `status`/`error`/`nodeErrors` for `PROMPT_REJECTED`,
+ * `status`/`route`/`body` for `HTTP_STATUS`, `issues` for `OVERRIDES_REFUSED`, `result` and
+ * `promptId` for a job that ended without success, `reasons` for `NO_SERVER`…
+ */
 export class ComfyError extends Error {
   /**
-   * @param {string} code
+   * @param {ErrorCode} code
    * @param {string} message
    * @param {Record<string, any>} [data]
    */
   constructor(code, message, data = {}) {
     super(message);
     this.name = 'ComfyError';
-    /** @type {string} */
+    /** @type {ErrorCode} */
     this.code = code;
+    /** @type {number | undefined} HTTP status (`HTTP_STATUS`, `PROMPT_REJECTED`). */
+    this.status = undefined;
+    /** @type {any} The server's `error` object (`PROMPT_REJECTED`). */
+    this.error = undefined;
+    /** @type {Record<string, any> | undefined} The server's `node_errors` (`PROMPT_REJECTED`). */
+    this.nodeErrors = undefined;
+    /** @type {any[] | undefined} The refusals (`OVERRIDES_REFUSED`). */
+    this.issues = undefined;
+    /** @type {JobResult | undefined} The job's end, when a job ended without success. */
+    this.result = undefined;
+    /** @type {string | undefined} The job's prompt id, when a job is concerned. */
+    this.promptId = undefined;
     for (const [k, v] of Object.entries(data)) if (k !== 'code' && k !== 'message') this[k] = v;
+    for (const k of ['status', 'error', 'nodeErrors', 'issues', 'result', 'promptId']) if (this[k] === undefined) delete this[k];
   }
 }
 
@@ -106,7 +128,7 @@ function toComfyError(err) {
       return new ComfyError(data.code, data.message, data);
     } catch { /* not ours: fall through */ }
   }
-  if (err && typeof err.code === 'string' && /^[A-Z_]+$/.test(err.code)) {
+  if (err && typeof err.code === 'string' && KNOWN_CODES.has(err.code)) {
     const data = { ...err };
     return new ComfyError(err.code, message, data);
   }
@@ -441,7 +463,8 @@ export class ComfyClient {
     if (result.ok || options.throwOnFailure === false) return result;
     if (options.signal?.aborted) throw Object.assign(abortError(options.signal), { result });
     const message = result.error?.exception_message ?? result.error?.message ?? `job ended with ${result.status}`;
-    const code = ERROR_CODES_OF_OUTCOMES.has(result.status) ? result.status : 'JOB_FAILED';
+    // A job that did not succeed ends with an outcome code, which is an error code too.
+    const code = /** @type {ErrorCode} */ (result.status);
     throw new ComfyError(code, String(message).trim(), { result, promptId: result.promptId });
   }
 

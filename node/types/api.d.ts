@@ -92,16 +92,33 @@ export function validate(input: WorkflowInput, options?: ConvertOptions): Valida
  * @returns {Embedded}
  */
 export function extractFromImage(bytes: Uint8Array): Embedded;
-/** An error with a stable `code` (`PROMPT_REJECTED`, `NETWORK`, `JSON_SYNTAX`…) and the data that explains it. */
+/**
+ * An error with a stable `code` (one of `ERROR_CODES`) and the data that explains it. Which
+ * properties are set depends on the code: `status`/`error`/`nodeErrors` for `PROMPT_REJECTED`,
+ * `status`/`route`/`body` for `HTTP_STATUS`, `issues` for `OVERRIDES_REFUSED`, `result` and
+ * `promptId` for a job that ended without success, `reasons` for `NO_SERVER`…
+ */
 export class ComfyError extends Error {
     /**
-     * @param {string} code
+     * @param {ErrorCode} code
      * @param {string} message
      * @param {Record<string, any>} [data]
      */
-    constructor(code: string, message: string, data?: Record<string, any>);
-    /** @type {string} */
-    code: string;
+    constructor(code: ErrorCode, message: string, data?: Record<string, any>);
+    /** @type {ErrorCode} */
+    code: ErrorCode;
+    /** @type {number | undefined} HTTP status (`HTTP_STATUS`, `PROMPT_REJECTED`). */
+    status: number | undefined;
+    /** @type {any} The server's `error` object (`PROMPT_REJECTED`). */
+    error: any;
+    /** @type {Record<string, any> | undefined} The server's `node_errors` (`PROMPT_REJECTED`). */
+    nodeErrors: Record<string, any> | undefined;
+    /** @type {any[] | undefined} The refusals (`OVERRIDES_REFUSED`). */
+    issues: any[] | undefined;
+    /** @type {JobResult | undefined} The job's end, when a job ended without success. */
+    result: JobResult | undefined;
+    /** @type {string | undefined} The job's prompt id, when a job is concerned. */
+    promptId: string | undefined;
 }
 /** A submitted job: events as they happen (callbacks or `for await`), and its result. */
 export class Job {
@@ -333,6 +350,7 @@ export class ComfyPool {
 }
 /** Which binding serves the API: `napi` (the Node addon) or `wasm`. @type {string} */
 export let runtime: string;
+export type ErrorCode = import("./codes.js").ErrorCode;
 export type ParamSpec = import("../binding.cjs").ParamSpec;
 export type ConvertResult = import("../binding.cjs").ConvertResult;
 export type OverrideResult = import("../binding.cjs").OverrideResult;
@@ -501,6 +519,7 @@ export type SubmitOptions = {
      */
     throwOnFailure?: boolean | undefined;
 };
+import { ERROR_CODES } from './codes.js';
 import { decode } from './json.js';
 import { encode } from './json.js';
-export { decode as parseJsonExact, encode as stringifyJsonExact };
+export { ERROR_CODES, decode as parseJsonExact, encode as stringifyJsonExact };

@@ -152,6 +152,25 @@ test('errors are ComfyError with stable codes and data', () => {
   assert.throws(() => cw.extractFromImage(new Uint8Array([1, 2, 3, 4])), (e) => e.code === 'UNSUPPORTED_MEDIA');
 });
 
+test('every code thrown is one of ERROR_CODES, the list generated from the core', () => {
+  assert.ok(Object.isFrozen(cw.ERROR_CODES));
+  assert.ok(cw.ERROR_CODES.includes('OVERRIDES_REFUSED') && cw.ERROR_CODES.includes('JOB_LOST'));
+  assert.ok(!cw.ERROR_CODES.includes('JOB_FAILED'));
+  const thrown = [];
+  for (const f of [
+    () => cw.convert('{"nodes": 3', { catalog }),
+    () => cw.convert(42),
+    () => cw.loadCatalog('[1, 2]'),
+    () => cw.extractFromImage(new Uint8Array([1, 2, 3, 4])),
+    () => cw.set(defaultText, { steps: -4 }, { catalog }),
+    () => cw.findNodes(defaultText, 'NoSuchNode', { catalog }),
+  ]) {
+    try { f(); } catch (e) { thrown.push(e.code); }
+  }
+  assert.equal(thrown.length, 6);
+  for (const code of thrown) assert.ok(cw.ERROR_CODES.includes(code), `${code} is not listed`);
+});
+
 test('workflows embedded in files ComfyUI wrote', async () => {
   // A PNG saved by SaveImage after a run queued with a prompt only: the prompt is embedded.
   const bytes = await fixtureBytes('media/view_output_of_run.png');

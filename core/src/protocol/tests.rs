@@ -825,7 +825,9 @@ mod session {
             prompt_id: Some(id.clone()),
             ..QueueOptions::default()
         };
-        let err = s.begin_submit(&prompt(), &queue, None, 0, [8; 16]).unwrap_err();
+        let err = s
+            .begin_submit(&prompt(), &queue, None, 0, [8; 16])
+            .unwrap_err();
         assert_eq!(err.code(), "INVALID_ARGUMENT");
         assert!(err.to_string().contains(&id), "{err}");
         assert_eq!(s.open_jobs(), 1);
