@@ -16,9 +16,16 @@ async function loadBinding() {
       if (wanted === 'napi') throw err;
     }
   }
-  // gloo-net's WebSocket needs a global WebSocket (Node >= 22, or 20 with --experimental-websocket)
-  // and the CloseEvent class, which Node 20 lacks: without it, closing a client throws inside
-  // the socket's close handler.
+  // The wasm client opens its socket through the global WebSocket, which plain Node 20 lacks
+  // (it needs --experimental-websocket there). undici's is the WHATWG one Node itself ships
+  // from 22 on, so the same code runs on every supported Node without a flag.
+  if (typeof globalThis.WebSocket !== 'function') {
+    const undici = await import('undici');
+    globalThis.WebSocket = undici.WebSocket;
+    globalThis.CloseEvent ??= undici.CloseEvent;
+  }
+  // The CloseEvent class, which Node 20 lacks even with the flag: without it, closing a client
+  // throws inside the socket's close handler.
   globalThis.CloseEvent ??= class CloseEvent extends Event {
     constructor(type, init = {}) {
       super(type, init);

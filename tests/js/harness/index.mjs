@@ -2,8 +2,8 @@
 // emulators), so that one suite file runs unchanged against every target.
 //
 //   TARGET=napi       node --test tests/js/behaviour.test.mjs   (default target: the addon)
-//   TARGET=wasm-node  node --test tests/js/behaviour.test.mjs   (WebAssembly in Node; Node 20 also
-//                     needs NODE_OPTIONS=--experimental-websocket for the global WebSocket)
+//   TARGET=wasm-node  node --test tests/js/behaviour.test.mjs   (WebAssembly in Node, plain `node`:
+//                     the package brings a WebSocket where Node 20 has none)
 //   node tests/js/browser/run.mjs tests/js/behaviour.test.mjs   (WebAssembly in headless Chromium,
 //                     where an import map swaps this module for ./browser.mjs: same exports)
 //
@@ -41,14 +41,6 @@ export async function loadApi() {
   }
   if (target === 'wasm-browser') {
     throw new Error('harness: TARGET=wasm-browser runs through `node tests/js/browser/run.mjs <file>`, not node --test');
-  }
-  if (target === 'wasm-node') {
-    if (typeof globalThis.WebSocket !== 'function') {
-      throw new Error(
-        'harness: the wasm build needs a global WebSocket; on Node 20 run with NODE_OPTIONS=--experimental-websocket ' +
-          '(e.g. `TARGET=wasm-node NODE_OPTIONS=--experimental-websocket node --test …`)',
-      );
-    }
   }
   process.env.COMFYWIRE_BINDING = target === 'napi' ? 'napi' : 'wasm';
   return import(pathToFileURL(join(ROOT, 'node', 'lib', 'node.js')).href);
