@@ -69,6 +69,7 @@ run_js napi env TARGET=napi node --test --test-timeout=120000 tests/js/behaviour
 run_js wasm-node env TARGET=wasm-node node --test --test-timeout=120000 tests/js/behaviour.test.mjs
 run_js wasm-browser node tests/js/browser/run.mjs tests/js/behaviour.test.mjs
 run_js shapes node --test --test-timeout=120000 tests/js/shapes.test.mjs
+run_js package node --test --test-timeout=120000 tests/js/package.test.mjs
 run_js examples node --test --test-timeout=120000 tests/js/examples.test.mjs
 run_js harness node --test --test-timeout=120000 tests/js/harness/selftest.test.mjs
 if [ -f tests/js/browser-example.test.mjs ]; then

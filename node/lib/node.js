@@ -4,10 +4,14 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { useBinding } from './api.js';
+// Imported statically, not on demand, so that this module has no top-level await and
+// `require('comfywire')` works wherever Node can require ES modules (20.19+, 22.12+).
+// Only the glue is evaluated here; the module is compiled when the fallback is taken.
+import * as wasmGlue from '../wasm/web/comfywire_wasm.js';
 
 const require = createRequire(import.meta.url);
 
-async function loadBinding() {
+function loadBinding() {
   const wanted = process.env.COMFYWIRE_BINDING;
   if (wanted !== 'wasm') {
     try {
@@ -20,7 +24,7 @@ async function loadBinding() {
   // (it needs --experimental-websocket there). undici's is the WHATWG one Node itself ships
   // from 22 on, so the same code runs on every supported Node without a flag.
   if (typeof globalThis.WebSocket !== 'function') {
-    const undici = await import('undici');
+    const undici = require('undici');
     globalThis.WebSocket = undici.WebSocket;
     globalThis.CloseEvent ??= undici.CloseEvent;
   }
@@ -36,12 +40,11 @@ async function loadBinding() {
   };
   // The browser build itself, compiled synchronously from the file beside it: one .wasm in the
   // package serves both runtimes.
-  const binding = await import('../wasm/web/comfywire_wasm.js');
-  binding.initSync({ module: readFileSync(new URL('../wasm/web/comfywire_wasm_bg.wasm', import.meta.url)) });
-  return { binding, runtime: 'wasm' };
+  wasmGlue.initSync({ module: readFileSync(new URL('../wasm/web/comfywire_wasm_bg.wasm', import.meta.url)) });
+  return { binding: wasmGlue, runtime: 'wasm' };
 }
 
-const { binding, runtime } = await loadBinding();
+const { binding, runtime } = loadBinding();
 useBinding(binding, { runtime });
 
 export * from './api.js';
