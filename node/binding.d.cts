@@ -218,8 +218,8 @@ export interface OutputFile {
 /** An override that was refused (nothing is applied when there is one). */
 export interface OverrideIssue {
   selector: string
-  /** `OUT_OF_RANGE`, `NOT_A_CHOICE`, `WRONG_TYPE`, `NOT_FOUND`, `AMBIGUOUS`, … */
-  code: string
+  /** Why (the core's `IssueCode`). */
+  code: 'INVALID_SELECTOR' | 'NOT_FOUND' | 'AMBIGUOUS_SELECTOR' | 'NOT_A_PARAMETER' | 'TYPE_MISMATCH' | 'OUT_OF_RANGE' | 'NOT_A_CHOICE'
   message: string
 }
 
@@ -258,8 +258,11 @@ export interface ParamSpec {
    * `checkpoint`, `sampler`, `scheduler`, `denoise`, `batch_size`, `image`…
    */
   roles: Array<string>
-  /** `INT`, `FLOAT`, `STRING`, `BOOLEAN`, `COMBO`, `MODEL` (a model-file combo), … */
-  type: string
+  /**
+   * The widget's kind (the core's `ParamType`): `LIST` is a combo of choices, `MODEL` a
+   * combo of model files, `IMAGE`/`VIDEO`/`AUDIO` a combo of input files.
+   */
+  type: 'INT' | 'FLOAT' | 'STRING' | 'BOOLEAN' | 'LIST' | 'MODEL' | 'IMAGE' | 'VIDEO' | 'AUDIO'
   /** The value in the prompt. */
   current: any
   /** The catalog's spec: `default`, `min`, `max`, `step`, `round`, `choices`, `multiline`… */

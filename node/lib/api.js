@@ -35,9 +35,9 @@ export { ERROR_CODES };
  * @typedef {object} ConvertOptions
  * @property {Catalog} [catalog] The server's catalog (`loadCatalog`, `client.objectInfo()`); default: ComfyUI 0.3.64's, built in.
  * @property {'keep' | {seed: number | bigint}} [dynamicPrompts] Resolve `{a|b}` prompts with this seed, or keep them (default).
- * @property {string} [date] Local date-time for `%date:…%` in widget text, `YYYY-MM-DDThh:mm:ss` (default: now).
+ * @property {string} [date] Local date-time for `%date:…%` in widget text, `YYYY-MM-DDThh:mm:ss` (default: none, the `%date:…%` pattern is kept verbatim).
  * @property {boolean} [preferNamedValues] Read named `widgets_values` objects before positional ones.
- * @property {boolean} [keepSubgraphIds] Keep interior ids of expanded subgraphs as the editor does (default true).
+ * @property {boolean} [keepSubgraphIds] Keep interior ids of expanded subgraphs as saved instead of renumbering colliding ones as the editor has done since 1.42 (default false: renumber, as the editor does).
  */
 
 /**

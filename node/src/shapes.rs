@@ -23,8 +23,12 @@ pub struct ParamSpec {
     /// What it means: `positive`, `negative`, `seed`, `steps`, `cfg`, `width`, `height`,
     /// `checkpoint`, `sampler`, `scheduler`, `denoise`, `batch_size`, `image`…
     pub roles: Vec<String>,
-    /// `INT`, `FLOAT`, `STRING`, `BOOLEAN`, `COMBO`, `MODEL` (a model-file combo), …
-    #[napi(js_name = "type")]
+    /// The widget's kind (the core's `ParamType`): `LIST` is a combo of choices, `MODEL` a
+    /// combo of model files, `IMAGE`/`VIDEO`/`AUDIO` a combo of input files.
+    #[napi(
+        js_name = "type",
+        ts_type = "'INT' | 'FLOAT' | 'STRING' | 'BOOLEAN' | 'LIST' | 'MODEL' | 'IMAGE' | 'VIDEO' | 'AUDIO'"
+    )]
     pub param_type: String,
     /// The value in the prompt.
     #[napi(ts_type = "any")]
@@ -97,7 +101,10 @@ pub struct ApiNode {
 #[napi(object)]
 pub struct OverrideIssue {
     pub selector: String,
-    /// `OUT_OF_RANGE`, `NOT_A_CHOICE`, `WRONG_TYPE`, `NOT_FOUND`, `AMBIGUOUS`, …
+    /// Why (the core's `IssueCode`).
+    #[napi(
+        ts_type = "'INVALID_SELECTOR' | 'NOT_FOUND' | 'AMBIGUOUS_SELECTOR' | 'NOT_A_PARAMETER' | 'TYPE_MISMATCH' | 'OUT_OF_RANGE' | 'NOT_A_CHOICE'"
+    )]
     pub code: String,
     pub message: String,
 }

@@ -385,7 +385,7 @@ export type ConvertOptions = {
         seed: number | bigint;
     } | undefined;
     /**
-     * Local date-time for `%date:…%` in widget text, `YYYY-MM-DDThh:mm:ss` (default: now).
+     * Local date-time for `%date:…%` in widget text, `YYYY-MM-DDThh:mm:ss` (default: none, the `%date:…%` pattern is kept verbatim).
      */
     date?: string | undefined;
     /**
@@ -393,7 +393,7 @@ export type ConvertOptions = {
      */
     preferNamedValues?: boolean | undefined;
     /**
-     * Keep interior ids of expanded subgraphs as the editor does (default true).
+     * Keep interior ids of expanded subgraphs as saved instead of renumbering colliding ones as the editor has done since 1.42 (default false: renumber, as the editor does).
      */
     keepSubgraphIds?: boolean | undefined;
 };

@@ -28,6 +28,17 @@ pub enum IssueCode {
 }
 
 impl IssueCode {
+    /// Every code, in declaration order (the JS `OverrideIssue.code` union is checked against it).
+    pub const ALL: [IssueCode; 7] = [
+        IssueCode::InvalidSelector,
+        IssueCode::NotFound,
+        IssueCode::Ambiguous,
+        IssueCode::NotAParameter,
+        IssueCode::TypeMismatch,
+        IssueCode::OutOfRange,
+        IssueCode::NotAChoice,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             IssueCode::InvalidSelector => "INVALID_SELECTOR",

@@ -25,6 +25,19 @@ pub enum ParamType {
 }
 
 impl ParamType {
+    /// Every kind, in declaration order (the JS `ParamSpec.type` union is checked against it).
+    pub const ALL: [ParamType; 9] = [
+        ParamType::Int,
+        ParamType::Float,
+        ParamType::String,
+        ParamType::Boolean,
+        ParamType::List,
+        ParamType::Model,
+        ParamType::Image,
+        ParamType::Video,
+        ParamType::Audio,
+    ];
+
     pub fn as_str(&self) -> &'static str {
         match self {
             ParamType::Int => "INT",
