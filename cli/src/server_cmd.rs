@@ -178,6 +178,20 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         .run(&conversion.prompt, options, |e| bars.on_event(e))
         .await?;
     bars.finish(&result.outcome);
+    if result.outcome == Outcome::TimedOut {
+        use comfywire::protocol::ServerStop;
+        let secs = args.timeout.unwrap_or_default();
+        match client.server_stop(&result.prompt_id) {
+            ServerStop::Confirmed => eprintln!(
+                "timed out after {secs} s: the server accepted stopping job {} (a running node finishes first)",
+                result.prompt_id
+            ),
+            _ => eprintln!(
+                "timed out after {secs} s: the server did not confirm stopping job {} (it may still run)",
+                result.prompt_id
+            ),
+        }
+    }
 
     let files = response::output_files(&result.outputs);
     let mut saved = Vec::new();

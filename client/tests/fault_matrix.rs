@@ -341,3 +341,28 @@ async fn the_pool_routes_by_capability_and_queue_and_uploads_where_the_job_runs(
     );
     hog_job.cancel().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_with_a_deadline_returns_once_the_server_confirmed_the_stop() {
+    let emu = emulator();
+    let client = client(&emu).await;
+    emu.update_faults(|f| f.node_ms = 2_000);
+    let options = JobOptions {
+        timeout: Some(Duration::from_millis(300)),
+        ..JobOptions::default()
+    };
+    let result = tokio::time::timeout(
+        HANG,
+        client.run(&image_prompt(true, "stopped"), options, |_| {}),
+    )
+    .await
+    .expect("run hung")
+    .unwrap();
+    assert_eq!(result.outcome.code(), "TIMEOUT");
+    // No waiting here: `run` itself waited for the answers to the dequeue and the interrupt.
+    assert_eq!(
+        client.server_stop(&result.prompt_id),
+        comfywire::protocol::ServerStop::Confirmed
+    );
+    client.close();
+}

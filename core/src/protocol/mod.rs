@@ -24,7 +24,9 @@ pub use job::{
 pub use pool::{Standing, pick_server};
 pub use request::{Body, HttpRequest, HttpResponse, Method};
 pub use response::{HistoryEntry, OutputFile, PromptAccepted, QueueItem, QueueState};
-pub use session::{Frame, NextEvent, RequestId, Session, SessionConfig, Transmit, uuid_v4};
+pub use session::{
+    Frame, NextEvent, RequestId, ServerStop, Session, SessionConfig, Transmit, uuid_v4,
+};
 pub use ws::{PreviewMeta, ServerMessage};
 
 #[cfg(test)]

@@ -91,9 +91,26 @@ pub enum NextEvent {
 #[derive(Debug, Clone, PartialEq)]
 enum Purpose {
     Action(Action),
-    /// Stopping a job the session gave up on (its deadline passed): answers change nothing.
-    Abandon,
+    /// Stopping a job the session gave up on (its deadline passed): answers change nothing
+    /// but [`Session::server_stop`].
+    Abandon(String),
 }
+
+/// Whether the server confirmed stopping a job the session gave up on (its deadline passed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerStop {
+    /// No stop was requested for this job (or it is too old to be remembered).
+    NotRequested,
+    /// The requests that stop it are not all answered yet.
+    Pending,
+    /// Every stop request was answered with a 2xx status.
+    Confirmed,
+    /// A stop request failed or was refused: the job may still run on the server.
+    Unconfirmed,
+}
+
+/// How many stopped jobs [`Session::server_stop`] remembers.
+const STOPS_REMEMBERED: usize = 256;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Link {
@@ -135,6 +152,8 @@ pub struct Session {
     buffers: IndexMap<String, Buffer>,
     transmits: VecDeque<Transmit>,
     in_flight: HashMap<RequestId, Purpose>,
+    /// Per abandoned job: stop requests unanswered, and whether every answer was a success.
+    stops: VecDeque<(String, usize, bool)>,
     next_request: RequestId,
     link: Link,
     messages: Option<VecDeque<ServerMessage>>,
@@ -197,6 +216,7 @@ impl Session {
             buffers: IndexMap::new(),
             transmits: VecDeque::new(),
             in_flight: HashMap::new(),
+            stops: VecDeque::new(),
             next_request: 0,
             link: Link::Initial,
             messages: None,
@@ -469,7 +489,7 @@ impl Session {
         // What the tracker still wanted to ask is moot; stopping abandoned jobs is not.
         let in_flight = &mut self.in_flight;
         self.transmits.retain(|t| {
-            let keep = in_flight.get(&t.id) == Some(&Purpose::Abandon);
+            let keep = matches!(in_flight.get(&t.id), Some(Purpose::Abandon(_)));
             if !keep {
                 in_flight.remove(&t.id);
             }
@@ -499,6 +519,14 @@ impl Session {
         let Some(purpose) = self.in_flight.remove(&id) else {
             return;
         };
+        if let Purpose::Abandon(prompt_id) = &purpose {
+            let ok = matches!(&answer, Ok(a) if (200..300).contains(&a.status));
+            if let Some(stop) = self.stops.iter_mut().find(|(p, ..)| p == prompt_id) {
+                stop.1 = stop.1.saturating_sub(1);
+                stop.2 &= ok;
+            }
+            return;
+        }
         if self.link == Link::Closed {
             return;
         }
@@ -572,8 +600,13 @@ impl Session {
             if let (JobEvent::Finished(result), Server::Comfy(endpoint)) = (&event, &self.server)
                 && result.outcome == Outcome::TimedOut
             {
-                for request in driver::abandon_requests(endpoint, &id) {
-                    self.push_transmit(request, Purpose::Abandon);
+                let requests = driver::abandon_requests(endpoint, &id);
+                if self.stops.len() == STOPS_REMEMBERED {
+                    self.stops.pop_front();
+                }
+                self.stops.push_back((id.clone(), requests.len(), true));
+                for request in requests {
+                    self.push_transmit(request, Purpose::Abandon(id.clone()));
                 }
             }
             let capacity = self.config.job_event_capacity.max(1);
@@ -610,7 +643,17 @@ impl Session {
     pub fn abandons_pending(&self) -> usize {
         self.in_flight
             .values()
-            .filter(|p| **p == Purpose::Abandon)
+            .filter(|p| matches!(p, Purpose::Abandon(_)))
             .count()
+    }
+
+    /// Whether the server confirmed stopping a job whose deadline passed.
+    pub fn server_stop(&self, prompt_id: &str) -> ServerStop {
+        match self.stops.iter().rev().find(|(p, ..)| p == prompt_id) {
+            None => ServerStop::NotRequested,
+            Some((_, pending, _)) if *pending > 0 => ServerStop::Pending,
+            Some((_, _, true)) => ServerStop::Confirmed,
+            Some(_) => ServerStop::Unconfirmed,
+        }
     }
 }

@@ -936,10 +936,31 @@ mod session {
             Body::Json(serde_json::json!({"prompt_id": id}))
         );
         assert_eq!(s.abandons_pending(), 2);
+        assert_eq!(s.server_stop(&id), ServerStop::Pending);
         // Closing keeps them: a driver flushes them before it stops.
         s.close();
         s.on_response(sent[0].id, accepted("x"), 1_001);
         assert_eq!(s.abandons_pending(), 1);
+        assert_eq!(s.server_stop(&id), ServerStop::Pending);
+        s.on_response(sent[1].id, accepted("x"), 1_002);
+        assert_eq!(s.server_stop(&id), ServerStop::Confirmed);
+        assert_eq!(s.server_stop("another"), ServerStop::NotRequested);
+    }
+
+    #[test]
+    fn a_stop_the_server_refuses_is_unconfirmed() {
+        let mut s = session();
+        let id = submit(&mut s, Some(10), 0, 2);
+        while s.poll_transmit().is_some() {}
+        s.handle_timeout(10);
+        let sent: Vec<_> = std::iter::from_fn(|| s.poll_transmit()).collect();
+        s.on_response(sent[0].id, accepted("x"), 11);
+        let refused = Ok(HttpResponse {
+            status: 500,
+            body: Vec::new(),
+        });
+        s.on_response(sent[1].id, refused, 11);
+        assert_eq!(s.server_stop(&id), ServerStop::Unconfirmed);
     }
 
     #[test]
