@@ -21,7 +21,7 @@ impl Document {
     /// an object with a `nodes` array is a UI workflow; one whose every value has a string
     /// `class_type` and object `inputs` (or a body with such a `prompt`) is an API prompt.
     pub fn from_json(text: &str) -> Result<Self> {
-        Self::from_value(crate::json::parse(text)?)
+        Self::from_value(crate::json::parse(text).map_err(|e| hint_if_path(e, text))?)
     }
 
     pub fn from_value(value: Value) -> Result<Self> {
@@ -87,9 +87,43 @@ impl Document {
     }
 }
 
+/// A string that looks like a file name, not JSON, gets a hint: callers often pass a path where
+/// the API takes the file's text.
+fn hint_if_path(error: Error, text: &str) -> Error {
+    let trimmed = text.trim();
+    let looks_like_path = !trimmed.is_empty()
+        && !trimmed.starts_with(['{', '[', '"'])
+        && !trimmed.contains('\n')
+        && trimmed.len() < 4096
+        && (trimmed.contains('/') || trimmed.contains('\\') || trimmed.contains('.'));
+    match error {
+        Error::JsonSyntax {
+            line,
+            column,
+            message,
+        } if looks_like_path => Error::JsonSyntax {
+            line,
+            column,
+            message: format!(
+                "{message} (`{trimmed}` looks like a file name: a string is read as JSON text; pass the file's contents or bytes)"
+            ),
+        },
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_where_json_text_belongs_says_so_and_json_errors_stay_as_they_are() {
+        let err = Document::from_json("/home/me/workflows/wf.json").unwrap_err();
+        assert_eq!(err.code(), "JSON_SYNTAX");
+        assert!(err.to_string().contains("looks like a file name"), "{err}");
+        let err = Document::from_json("{\"nodes\": 3").unwrap_err();
+        assert!(!err.to_string().contains("file name"), "{err}");
+    }
 
     #[test]
     fn detects_each_format() {
