@@ -101,20 +101,20 @@ export class ComfyError extends Error {
     this.name = 'ComfyError';
     /** @type {ErrorCode} */
     this.code = code;
+    // Declarations for TypeScript only: each is set (below) when the error's data has it.
     /** @type {number | undefined} HTTP status (`HTTP_STATUS`, `PROMPT_REJECTED`). */
-    this.status = undefined;
+    this.status;
     /** @type {any} The server's `error` object (`PROMPT_REJECTED`). */
-    this.error = undefined;
+    this.error;
     /** @type {Record<string, any> | undefined} The server's `node_errors` (`PROMPT_REJECTED`). */
-    this.nodeErrors = undefined;
+    this.nodeErrors;
     /** @type {any[] | undefined} The refusals (`OVERRIDES_REFUSED`). */
-    this.issues = undefined;
+    this.issues;
     /** @type {JobResult | undefined} The job's end, when a job ended without success. */
-    this.result = undefined;
+    this.result;
     /** @type {string | undefined} The job's prompt id, when a job is concerned. */
-    this.promptId = undefined;
+    this.promptId;
     for (const [k, v] of Object.entries(data)) if (k !== 'code' && k !== 'message') this[k] = v;
-    for (const k of ['status', 'error', 'nodeErrors', 'issues', 'result', 'promptId']) if (this[k] === undefined) delete this[k];
   }
 }
 

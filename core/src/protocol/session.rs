@@ -112,6 +112,14 @@ pub enum ServerStop {
 /// How many stopped jobs [`Session::server_stop`] remembers.
 const STOPS_REMEMBERED: usize = 256;
 
+/// The stop requests of one job whose deadline passed.
+#[derive(Debug)]
+struct Stop {
+    prompt_id: String,
+    unanswered: usize,
+    all_accepted: bool,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Link {
     /// Before the first [`Session::socket_opened`].
@@ -152,8 +160,7 @@ pub struct Session {
     buffers: IndexMap<String, Buffer>,
     transmits: VecDeque<Transmit>,
     in_flight: HashMap<RequestId, Purpose>,
-    /// Per abandoned job: stop requests unanswered, and whether every answer was a success.
-    stops: VecDeque<(String, usize, bool)>,
+    stops: VecDeque<Stop>,
     next_request: RequestId,
     link: Link,
     messages: Option<VecDeque<ServerMessage>>,
@@ -308,25 +315,14 @@ impl Session {
         }
     }
 
-    /// A frame from the server.
+    /// A frame from the server. A garbage frame is skipped, not fatal: the history still
+    /// tells how jobs end.
     pub fn on_frame(&mut self, frame: Frame<'_>, now: u64) {
-        match frame {
-            Frame::Text(text) => self.on_text(text, now),
-            Frame::Binary(bytes) => self.on_binary(bytes, now),
-        }
-    }
-
-    /// A text frame from the server.
-    pub fn on_text(&mut self, text: &str, now: u64) {
-        // A garbage frame is skipped, not fatal: the history still tells how jobs end.
-        if let Ok(message) = ServerMessage::from_text(text) {
-            self.on_message(message, now);
-        }
-    }
-
-    /// A binary frame from the server.
-    pub fn on_binary(&mut self, bytes: &[u8], now: u64) {
-        if let Ok(message) = ServerMessage::from_binary(bytes) {
+        let message = match frame {
+            Frame::Text(text) => ServerMessage::from_text(text),
+            Frame::Binary(bytes) => ServerMessage::from_binary(bytes),
+        };
+        if let Ok(message) = message {
             self.on_message(message, now);
         }
     }
@@ -521,9 +517,9 @@ impl Session {
         };
         if let Purpose::Abandon(prompt_id) = &purpose {
             let ok = matches!(&answer, Ok(a) if (200..300).contains(&a.status));
-            if let Some(stop) = self.stops.iter_mut().find(|(p, ..)| p == prompt_id) {
-                stop.1 = stop.1.saturating_sub(1);
-                stop.2 &= ok;
+            if let Some(stop) = self.stops.iter_mut().find(|s| &s.prompt_id == prompt_id) {
+                stop.unanswered = stop.unanswered.saturating_sub(1);
+                stop.all_accepted &= ok;
             }
             return;
         }
@@ -604,7 +600,11 @@ impl Session {
                 if self.stops.len() == STOPS_REMEMBERED {
                     self.stops.pop_front();
                 }
-                self.stops.push_back((id.clone(), requests.len(), true));
+                self.stops.push_back(Stop {
+                    prompt_id: id.clone(),
+                    unanswered: requests.len(),
+                    all_accepted: true,
+                });
                 for request in requests {
                     self.push_transmit(request, Purpose::Abandon(id.clone()));
                 }
@@ -649,10 +649,10 @@ impl Session {
 
     /// Whether the server confirmed stopping a job whose deadline passed.
     pub fn server_stop(&self, prompt_id: &str) -> ServerStop {
-        match self.stops.iter().rev().find(|(p, ..)| p == prompt_id) {
+        match self.stops.iter().rev().find(|s| s.prompt_id == prompt_id) {
             None => ServerStop::NotRequested,
-            Some((_, pending, _)) if *pending > 0 => ServerStop::Pending,
-            Some((_, _, true)) => ServerStop::Confirmed,
+            Some(stop) if stop.unanswered > 0 => ServerStop::Pending,
+            Some(stop) if stop.all_accepted => ServerStop::Confirmed,
             Some(_) => ServerStop::Unconfirmed,
         }
     }

@@ -731,8 +731,8 @@ fn session_replay(run: &str) -> (JobResult, HistoryEntry, usize) {
     for (t, frame) in raw_frames(&read(&format!("{run}_ws.json"))) {
         last = t;
         match frame {
-            Ok(text) => s.on_text(&text, t),
-            Err(bytes) => s.on_binary(&bytes, t),
+            Ok(text) => s.on_frame(Frame::Text(&text), t),
+            Err(bytes) => s.on_frame(Frame::Binary(&bytes), t),
         }
     }
     answer_all(&mut s, last);
@@ -834,6 +834,10 @@ mod session {
         assert!(matches!(s.next_event(&id), NextEvent::Pending));
     }
 
+    fn text_frame(s: &mut Session, text: &str, now: u64) {
+        s.on_frame(Frame::Text(text), now);
+    }
+
     fn drain(s: &mut Session, id: &str) -> Vec<JobEvent> {
         let mut out = Vec::new();
         while let NextEvent::Event(e) = s.next_event(id) {
@@ -885,22 +889,26 @@ mod session {
             ..SessionConfig::default()
         });
         let id = submit(&mut s, None, 0, 1);
-        s.on_text(
-            &format!(r#"{{"type":"execution_start","data":{{"prompt_id":"{id}"}}}}"#),
+        s.on_frame(
+            Frame::Text(&format!(
+                r#"{{"type":"execution_start","data":{{"prompt_id":"{id}"}}}}"#
+            )),
             1,
         );
         let mut preview = vec![0, 0, 0, 1, 0, 0, 0, 2];
         preview.extend_from_slice(b"\x89PNG");
         for k in 0..5 {
-            s.on_binary(&preview, 2);
-            s.on_text(
+            s.on_frame(Frame::Binary(&preview), 2);
+            text_frame(
+                &mut s,
                 &format!(
                     r#"{{"type":"progress","data":{{"value":{k},"max":5,"prompt_id":"{id}","node":"1"}}}}"#
                 ),
                 2,
             );
         }
-        s.on_text(
+        text_frame(
+            &mut s,
             &format!(r#"{{"type":"executing","data":{{"node":null,"prompt_id":"{id}"}}}}"#),
             3,
         );
@@ -1020,7 +1028,8 @@ mod session {
         assert_eq!(s.poll_timeout(), None);
         let id = submit(&mut s, None, 0, 1);
         assert!(s.poll_timeout().is_some());
-        s.on_text(
+        text_frame(
+            &mut s,
             &format!(r#"{{"type":"executing","data":{{"node":null,"prompt_id":"{id}"}}}}"#),
             5,
         );
@@ -1059,11 +1068,11 @@ mod session {
                 r#"{{"type":"status","data":{{"status":{{"exec_info":{{"queue_remaining":{n}}}}}}}}}"#
             )
         };
-        s.on_text(&status(0), 1);
+        text_frame(&mut s, &status(0), 1);
         assert_eq!(s.next_message(), None);
         s.watch_messages();
         for n in 1..=3 {
-            s.on_text(&status(n), 2);
+            text_frame(&mut s, &status(n), 2);
         }
         let remaining = |m: Option<ServerMessage>| match m {
             Some(ServerMessage::Status {
