@@ -34,7 +34,7 @@ export declare class NativeClient {
   /** Cancels one of this client's jobs and nothing else. */
   cancel(promptId: string): Promise<void>
   /**
-   * One request and its answer (`comfywire::api::server_call` names them: `queue`,
+   * One request and its answer (`comfywire::js::server_call` names them: `queue`,
    * `history`, `upload`, `view`, `free`…): JSON text, bytes, or `null`.
    */
   call(name: string, optionsJson?: string | undefined | null, bytes?: Buffer | undefined | null): Promise<string | Buffer | null>
@@ -71,38 +71,14 @@ export declare class NativeJob {
  */
 export declare function __panicForTests(): void
 
-/** One node of an API prompt. */
-export interface ApiNode {
-  classType: string
-  /** Widget values, and links as `[nodeId, outputIndex]`. */
-  inputs: Record<string, any>
-  _meta?: { title?: string }
-}
-
 /** `{ok, prompt, issues, changes, warnings}`: all overrides applied, or none. */
 export declare function applyOverrides(input: string, overrides: string, catalog?: number | undefined | null, optionsJson?: string | undefined | null): string
 
-/** A value the seed control changed (`seedMode`). */
-export interface Change {
-  nodeId: string
-  input: string
-  from: any
-  to: any
-}
-
 /**
- * Connects to a server (options as JSON text, see `comfywire::api::connect_options`) and
+ * Connects to a server (options as JSON text, see `comfywire::js::connect_options`) and
  * resolves once its WebSocket is open.
  */
 export declare function connect(optionsJson: string): Promise<NativeClient>
-
-/** A widget with `control_after_generate` (the editor changes it after each queue). */
-export interface Control {
-  nodeId: string
-  input: string
-  /** `fixed`, `increment`, `decrement`, `randomize`. */
-  mode: string
-}
 
 /** UI workflow (or API prompt) → `{prompt, warnings, controls}`. */
 export declare function convert(input: string, catalog?: number | undefined | null, optionsJson?: string | undefined | null): string
@@ -110,41 +86,17 @@ export declare function convert(input: string, catalog?: number | undefined | nu
 /** JSON text in, the prompt's exact JSON text out. */
 export declare function convertJson(input: string, catalog?: number | undefined | null, optionsJson?: string | undefined | null): string
 
-/** What `convert` returns. */
-export interface ConvertResult {
-  /** The API prompt, as `POST /prompt` takes it: `{[id]: {class_type, inputs, _meta}}`. */
-  prompt: Record<string, ApiNode>
-  warnings: Array<Warning>
-  controls: Array<Control>
-}
-
 /** `{format, version, nodes, links, subgraphs…}` of a workflow or prompt given as JSON text. */
 export declare function describe(input: string): string
 
 /** The same for the bytes of a file ComfyUI wrote (PNG, WebP, FLAC, Ogg, MP3) or JSON bytes. */
 export declare function describeBytes(input: Uint8Array): string
 
-/** The workflow and prompt embedded in a file ComfyUI wrote. */
-export interface Embedded {
-  prompt?: Record<string, ApiNode> | null
-  workflow?: Record<string, any> | null
-}
-
 /** `{prompt, workflow}` embedded in a file ComfyUI wrote. */
 export declare function extract(bytes: Uint8Array): string
 
 /** The nodes (and inputs) a selector names. */
 export declare function findNodes(input: string, selector: string, catalog?: number | undefined | null, optionsJson?: string | undefined | null): string
-
-/** A node (or input) a selector named. */
-export interface FoundNode {
-  selector: string
-  nodeId: string
-  input?: string
-  classType: string
-  title?: string
-  value: any
-}
 
 /** Why a server with this catalog cannot run the prompt (a missing class or model), or `null`. */
 export declare function incapable(prompt: string, catalog?: number | undefined | null): string | null
@@ -155,212 +107,14 @@ export interface Item {
   bytes?: Buffer
 }
 
-/** An event of one job. */
-export interface JobEvent {
-  /** `queued`, `started`, `cached`, `executing`, `progress`, `preview`, `output`, `text`, `finished`. */
-  type: string
-  promptId: string
-  /** The node concerned (`executing`, `progress`, `preview`, `output`, `text`). */
-  node?: string
-  /** `queued`: 0 running, 1 next… */
-  position?: number
-  /** `cached`: the nodes the server did not run again. */
-  nodes?: Array<string>
-  /** `progress`: this node's step and steps. */
-  value?: number
-  max?: number
-  /** `progress`: 0 to 1 over the whole job. */
-  overall?: number
-  /** `preview`: the image type and bytes. */
-  mime?: string
-  size?: number
-  image?: Uint8Array
-  /** `output`: what the node produced, and its files. */
-  output?: Record<string, any>
-  files?: Array<OutputFile>
-  /** `text`: progress text a node sent. */
-  text?: string
-  /** `finished`: the result. */
-  result?: JobResult
-}
-
-/** How a job ended. */
-export interface JobResult {
-  promptId: string
-  /** `SUCCESS`, `EXECUTION_ERROR`, `INTERRUPTED`, `CANCELLED`, `PROMPT_REJECTED`, `JOB_LOST`, `TIMEOUT`. */
-  status: string
-  ok: boolean
-  /** The server's outputs by node id. */
-  outputs: Record<string, any>
-  files: Array<OutputFile>
-  /** The server's error data (`exception_message`, `node_id`…), when it failed. */
-  error?: Record<string, any>
-  /** Validation errors by node id, when the server refused it. */
-  nodeErrors?: Record<string, any>
-}
-
 /** Every parameter with its spec. */
 export declare function listParams(input: string, catalog?: number | undefined | null, optionsJson?: string | undefined | null): string
 
-/** A file a job wrote. */
-export interface OutputFile {
-  nodeId: string
-  /** The output's key: `images`, `gifs`, `audio`… */
-  key: string
-  filename: string
-  subfolder: string
-  /** `output` or `temp`. */
-  type: string
-  /** Where to download it (`GET /view`). */
-  url: string
-}
-
-/** An override that was refused (nothing is applied when there is one). */
-export interface OverrideIssue {
-  selector: string
-  /** Why (the core's `IssueCode`). */
-  code: 'INVALID_SELECTOR' | 'NOT_FOUND' | 'AMBIGUOUS_SELECTOR' | 'NOT_A_PARAMETER' | 'TYPE_MISMATCH' | 'OUT_OF_RANGE' | 'NOT_A_CHOICE'
-  message: string
-}
-
-/** What `applyOverrides` returns: `ok` with the new prompt, or the refusals and the prompt unchanged. */
-export interface OverrideResult {
-  ok: boolean
-  prompt: Record<string, ApiNode>
-  issues: Array<OverrideIssue>
-  changes: Array<Change>
-  warnings: Array<Warning>
-}
-
-/** The limits a catalog gives an input (each present only when the server declares it). */
-export interface ParamLimits {
-  default?: any
-  min?: number | bigint
-  max?: number | bigint
-  step?: number
-  round?: number | false
-  /** A combo's allowed values. */
-  choices?: any[]
-  multiline?: boolean
-}
-
-/** One parameter of a prompt: a widget value a user may set. */
-export interface ParamSpec {
-  /** Where it is: `#3.seed`, `#12:5.text` (inside a subgraph). */
-  selector: string
-  nodeId: string
-  input: string
-  classType: string
-  /** The node's title in the editor, if it has one. */
-  title?: string
-  /**
-   * What it means: `positive`, `negative`, `seed`, `steps`, `cfg`, `width`, `height`,
-   * `checkpoint`, `sampler`, `scheduler`, `denoise`, `batch_size`, `image`…
-   */
-  roles: Array<string>
-  /**
-   * The widget's kind (the core's `ParamType`): `LIST` is a combo of choices, `MODEL` a
-   * combo of model files, `IMAGE`/`VIDEO`/`AUDIO` a combo of input files.
-   */
-  type: 'INT' | 'FLOAT' | 'STRING' | 'BOOLEAN' | 'LIST' | 'MODEL' | 'IMAGE' | 'VIDEO' | 'AUDIO'
-  /** The value in the prompt. */
-  current: any
-  /** The catalog's spec: `default`, `min`, `max`, `step`, `round`, `choices`, `multiline`… */
-  spec: ParamLimits & Record<string, any>
-}
-
-/** The pool's choice (`comfywire::api::pick_server_json`): the index, or `NO_SERVER`. */
+/** The pool's choice (`comfywire::js::pick_server_json`): the index, or `NO_SERVER`. */
 export declare function pickServer(servers: string): number
-
-/** An item of the server's queue. */
-export interface QueueItem {
-  number: number | bigint
-  promptId: string
-  clientId?: string
-  outputs: Array<string>
-}
-
-/** The server's queue, in execution order. */
-export interface QueueState {
-  running: Array<QueueItem>
-  pending: Array<QueueItem>
-}
-
-/** A server message, as the WebSocket sent it (camelCase fields; `data` for the rest). */
-export interface ServerMessage {
-  /**
-   * The wire's type: `status`, `execution_start`, `execution_cached`, `executing`,
-   * `progress`, `progress_state`, `executed`, `execution_success`, `execution_error`,
-   * `execution_interrupted`, `preview`, `text`, `feature_flags`, or any other the server sends.
-   */
-  type: string
-  promptId?: string
-  /** The node it is about (`null` in the `executing` that ends a prompt). */
-  node?: string
-  /** `executing`, `executed`: the node shown in the editor (differs inside subgraphs). */
-  displayNode?: string
-  /** `execution_cached`: the nodes that were not run again; `progress_state`: per-node state. */
-  nodes?: any
-  /** `progress`: step `value` of `max`. */
-  value?: number
-  max?: number
-  /** `executed`: the node's UI output (`{images: [...]}`…). */
-  output?: Record<string, any> | null
-  /** Other messages' payload as sent (`execution_error`, `feature_flags`, unknown types). */
-  data?: any
-  /** `status`: jobs waiting on the server, and the socket's client id when the server sent it. */
-  queueRemaining?: number
-  sid?: string
-  /** `preview`: the image's type and size, and its bytes. */
-  mime?: string
-  size?: number
-  image?: Uint8Array
-  /** `text`: a node's progress text. */
-  text?: string
-}
-
-/** A stored upload. */
-export interface UploadedFile {
-  filename: string
-  subfolder: string
-  type: string
-  /** The value a `LoadImage` input takes (`subfolder/filename`). */
-  inputName: string
-}
 
 /** `{accepted, status, body}`: exactly what the server would answer to `POST /prompt`. */
 export declare function validate(input: string, catalog?: number | undefined | null, optionsJson?: string | undefined | null): string
 
-/** What the server would answer to `POST /prompt`. */
-export interface Validation {
-  accepted: boolean
-  /** 200 or 400, as the server. */
-  status: number
-  /** The server's JSON body: `{prompt_id, number, node_errors}` or `{error, node_errors}`. */
-  body: Record<string, any>
-}
-
 /** The crate version. */
 export declare function version(): string
-
-/** A problem that still left a usable prompt (an unknown node type, a dangling link…). */
-export interface Warning {
-  /** Stable: `UNKNOWN_NODE_TYPE`, `DANGLING_LINK`, `CUSTOM_VIRTUAL_NODE`, … */
-  code: string
-  nodeId?: string
-  /** Where in the workflow (`nodes[3].widgets_values[1]`). */
-  path?: string
-  message: string
-}
-
-/** What `parseWorkflow` says of a document. */
-export interface WorkflowInfo {
-  /** `ui` (the editor's format) or `api` (a prompt). */
-  format: string
-  version?: number | null
-  frontendVersion?: string
-  nodes: number
-  links?: number
-  subgraphs?: number
-  groupNodes?: number
-}

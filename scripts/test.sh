@@ -32,7 +32,7 @@ gz=$(gzip -9c node/wasm/web/comfywire_wasm_bg.wasm | wc -c)
 glue=$(gzip -9c node/wasm/web/comfywire_wasm.js node/lib/api.js node/lib/codes.js node/lib/json.js node/lib/browser.js | wc -c)
 echo "wasm module (web): $raw bytes, $gz bytes gzip -9; JS glue + API: $glue bytes gzip -9"
 
-echo "== generated types match the committed ones (Rust shapes -> binding.d.cts -> types/*.d.ts)"
+echo "== generated types match the committed ones (napi -> binding.d.cts; JSDoc + node/shapes.d.ts -> types/*.d.ts)"
 node_modules/.bin/tsc -p node/tsconfig.json
 git diff --exit-code --stat -- node/binding.d.cts node/types \
   || { echo "type drift: commit the regenerated node/binding.d.cts and node/types" >&2; exit 1; }
@@ -52,7 +52,7 @@ for dir in node node/npm/linux-x64-gnu; do
     | node -e 'const [p] = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(`${p.name}: ${p.entryCount} files, ${p.size} bytes packed, ${p.unpackedSize} unpacked`)'
 done
 
-echo "== the JavaScript behaviour suite in three targets, shapes, examples"
+echo "== the JavaScript behaviour suite in three targets, the package, examples"
 rm -f target/js-*.log
 export EMULATOR="$PWD/target/debug/comfywire-emulator" COMFYWIRE_EMULATOR="$PWD/target/debug/comfywire-emulator"
 js_status=0
@@ -68,7 +68,7 @@ run_js napi env TARGET=napi node --test --test-timeout=120000 tests/js/behaviour
 # Plain `node`, no flags: on Node 20 this proves the package's own WebSocket for the wasm build.
 run_js wasm-node env TARGET=wasm-node node --test --test-timeout=120000 tests/js/behaviour.test.mjs
 run_js wasm-browser node tests/js/browser/run.mjs tests/js/behaviour.test.mjs
-run_js shapes node --test --test-timeout=120000 tests/js/shapes.test.mjs
+run_js binding node --test --test-timeout=120000 tests/js/binding.test.mjs
 run_js package node --test --test-timeout=120000 tests/js/package.test.mjs
 run_js examples node --test --test-timeout=120000 tests/js/examples.test.mjs
 run_js harness node --test --test-timeout=120000 tests/js/harness/selftest.test.mjs

@@ -77,9 +77,9 @@ impl ClientConfig {
 impl ClientConfig {
     /// The same configuration as the core's connect options, which make the endpoint and the
     /// session's timing.
-    fn options(&self) -> comfywire::api::ConnectOptions {
+    fn options(&self) -> comfywire::js::ConnectOptions {
         let millis = |d: Duration| d.as_millis().min(u128::from(u64::MAX)) as u64;
-        comfywire::api::ConnectOptions {
+        comfywire::js::ConnectOptions {
             server: self.server.clone(),
             client_id: self.client_id.clone(),
             api_prefix: self.api_prefix,
@@ -99,7 +99,7 @@ impl ClientConfig {
     }
 
     /// The configuration the JavaScript `connect` options describe (read by the core).
-    pub fn from_options(o: comfywire::api::ConnectOptions) -> Self {
+    pub fn from_options(o: comfywire::js::ConnectOptions) -> Self {
         let ms = Duration::from_millis;
         ClientConfig {
             server: o.server,

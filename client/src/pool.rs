@@ -60,7 +60,7 @@ impl Pool {
     /// Why server `index` cannot run `prompt`, if it cannot: a missing class, or a model file
     /// its catalog does not list.
     pub fn incapable(&self, index: usize, prompt: &Prompt) -> Option<String> {
-        comfywire::api::incapable(&self.members.get(index)?.catalog, prompt)
+        comfywire::js::incapable(&self.members.get(index)?.catalog, prompt)
     }
 
     /// The server to run `prompt` on, chosen by the core's [`pick_server`] (the rule the

@@ -2,15 +2,22 @@
 //!
 //! This crate is the pure core: no I/O, no binding dependencies, builds for `wasm32-unknown-unknown`.
 //! - [`workflow`]: the editor's UI format; [`prompt`]: the API format `POST /prompt` takes;
+//!   [`document`]: either, from JSON or from a file ComfyUI wrote ([`media`]: PNG, WebP, FLAC…);
 //! - [`catalog`]: node classes from `GET /object_info` (ComfyUI 0.3.64's is embedded);
-//! - [`convert`]: UI → API, identical to the editor's `graphToPrompt`.
+//! - [`convert`](mod@convert): UI → API, identical to the editor's `graphToPrompt`;
+//! - [`address`]: nodes by id, title, class or role; [`params`]: every tunable input, overrides;
+//! - [`validate`]: what the server would answer to `POST /prompt` (its `node_errors`);
+//! - [`protocol`]: the server protocol without I/O — requests, responses, WebSocket frames, job
+//!   tracking and the [`protocol::Session`] drivers run;
+//! - [`js`]: the JavaScript API's operations, options and result shapes, for both bindings;
+//! - [`json`]: exact JSON (integers never pass through `f64`); [`error`]: the error enum.
 
 pub mod address;
-pub mod api;
 pub mod catalog;
 pub mod convert;
 pub mod document;
 pub mod error;
+pub mod js;
 pub mod json;
 pub mod media;
 pub mod params;

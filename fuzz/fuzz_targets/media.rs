@@ -16,7 +16,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(meta) = extracted {
         let _ = meta.require();
     }
-    let _ = comfywire::api::extract(data);
+    let _ = comfywire::js::extract(data);
     // Rewriting keeps every other chunk as it was, so only a PNG that read back before must read
     // back after.
     if readable && kind == Some(comfywire::media::MediaKind::Png) {

@@ -35,7 +35,7 @@ struct Session {
 impl Session {
     fn absorb(&mut self, events: Vec<(String, comfywire::protocol::JobEvent)>) {
         for (id, event) in events {
-            let json = comfywire::api::event_json(&id, &event, None);
+            let json = comfywire::js::event_json(&id, &event, None);
             assert!(json.is_object());
             if let comfywire::protocol::JobEvent::Finished(result) = event {
                 assert_eq!(result.prompt_id, id);
@@ -57,7 +57,7 @@ impl Session {
         let Ok(message) = decoded else {
             return;
         };
-        let _ = comfywire::api::message_json(&message);
+        let _ = comfywire::js::message_json(&message);
         if self.auto_watch {
             if let Some(id) = message.prompt_id() {
                 if !self.tracker.is_watching(id) && !self.finished.contains(id) {
@@ -87,7 +87,7 @@ impl Session {
             },
             Some(Action::FetchQueue) | None => match queue_response(&resp) {
                 Ok(queue) => {
-                    let _ = comfywire::api::queue_json(&queue);
+                    let _ = comfywire::js::queue_json(&queue);
                     self.tracker.on_queue(&queue, self.now)
                 }
                 Err(_) => return,

@@ -9,19 +9,32 @@ import { ERROR_CODES } from './codes.js';
 export { ERROR_CODES };
 /** @typedef {import('./codes.js').ErrorCode} ErrorCode */
 
-/** @typedef {import('../binding.cjs').ParamSpec} ParamSpec */
-/** @typedef {import('../binding.cjs').ConvertResult} ConvertResult */
-/** @typedef {import('../binding.cjs').OverrideResult} OverrideResult */
-/** @typedef {import('../binding.cjs').Validation} Validation */
-/** @typedef {import('../binding.cjs').JobResult} JobResult */
-/** @typedef {import('../binding.cjs').OutputFile} OutputFile */
-/** @typedef {import('../binding.cjs').UploadedFile} UploadedFile */
-/** @typedef {import('../binding.cjs').JobEvent} JobEvent */
-/** @typedef {import('../binding.cjs').ServerMessage} ServerMessage */
-/** @typedef {import('../binding.cjs').QueueState} QueueState */
-/** @typedef {import('../binding.cjs').WorkflowInfo} WorkflowInfo */
-/** @typedef {import('../binding.cjs').Embedded} Embedded */
-/** @typedef {import('../binding.cjs').FoundNode} FoundNode */
+// The shapes below are generated from the Rust structs the core serialises (node/shapes.d.ts).
+/** @typedef {import('../shapes.js').ParamSpec} ParamSpec */
+/** @typedef {import('../shapes.js').ApiNode} ApiNode */
+/** @typedef {import('../shapes.js').ConvertResult} ConvertResult */
+/** @typedef {import('../shapes.js').OverrideResult} OverrideResult */
+/** @typedef {import('../shapes.js').Validation} Validation */
+/** @typedef {import('../shapes.js').JobResult} JobResult */
+/** @typedef {import('../shapes.js').OutputFile} OutputFile */
+/** @typedef {import('../shapes.js').UploadedFile} UploadedFile */
+/** @typedef {import('../shapes.js').JobEvent} JobEvent */
+/** @typedef {import('../shapes.js').ServerMessage} ServerMessage */
+/** @typedef {import('../shapes.js').QueueState} QueueState */
+/** @typedef {import('../shapes.js').WorkflowInfo} WorkflowInfo */
+/** @typedef {import('../shapes.js').Embedded} Embedded */
+/** @typedef {import('../shapes.js').FoundNode} FoundNode */
+/** @typedef {import('../shapes.js').OtherMessage} OtherMessage */
+/**
+ * The job event of one `type` (`JobEventOf<'progress'>` has `value`, `max`, `overall`).
+ * @template {JobEvent['type']} T
+ * @typedef {Extract<JobEvent, {type: T}>} JobEventOf
+ */
+/**
+ * The server message of one `type`; a type comfywire does not interpret is an `OtherMessage`.
+ * @template {string} T
+ * @typedef {[Extract<ServerMessage, {type: T}>] extends [never] ? OtherMessage : Extract<ServerMessage, {type: T}>} ServerMessageOf
+ */
 /** @typedef {import('../binding.cjs').Catalog} Catalog */
 
 /**
@@ -31,13 +44,9 @@ export { ERROR_CODES };
  */
 
 /**
- * Conversion options.
- * @typedef {object} ConvertOptions
- * @property {Catalog} [catalog] The server's catalog (`loadCatalog`, `client.objectInfo()`); default: ComfyUI 0.3.64's, built in.
- * @property {'keep' | {seed: number | bigint}} [dynamicPrompts] Resolve `{a|b}` prompts with this seed, or keep them (default).
- * @property {string} [date] Local date-time for `%date:…%` in widget text, `YYYY-MM-DDThh:mm:ss` (default: none, the `%date:…%` pattern is kept verbatim).
- * @property {boolean} [preferNamedValues] Read named `widgets_values` objects before positional ones.
- * @property {boolean} [keepSubgraphIds] Keep interior ids of expanded subgraphs as saved instead of renumbering colliding ones as the editor has done since 1.42 (default false: renumber, as the editor does).
+ * Conversion options (the core's, from node/shapes.d.ts) and `catalog`: the server's catalog
+ * (`loadCatalog`, `client.objectInfo()`); default: ComfyUI 0.3.64's, built in.
+ * @typedef {import('../shapes.js').ConvertOptions & {catalog?: Catalog}} ConvertOptions
  */
 
 /**
@@ -47,40 +56,24 @@ export { ERROR_CODES };
  * @property {number} [timeoutMs] Give up after this long (`TIMEOUT`); a job is also cancelled on the server.
  */
 
-/**
- * @typedef {object} ConnectOptions
- * @property {string} server Base URL, e.g. `http://127.0.0.1:8188` (a reverse-proxy path is kept).
- * @property {string} [clientId] Default: a random id.
- * @property {boolean} [apiPrefix] Use the `/api/...` routes.
- * @property {string} [bearer] `Authorization: Bearer` token.
- * @property {{user: string, password: string}} [basic] HTTP basic credentials.
- * @property {Record<string, string>} [headers] Extra request headers (Node; browsers restrict them).
- * @property {string} [wsToken] Sent as `?token=` on the WebSocket URL.
- * @property {number} [requestTimeoutMs] One HTTP request's limit (default 30000).
- * @property {number} [silenceMs] Ask the history about a job the socket is silent about this long (default 15000).
- * @property {number} [reconnectMinMs] First reconnect waits up to this long (default 200); each further one up to twice as long.
- * @property {number} [reconnectMaxMs] No reconnect waits longer (default 10000).
- * @property {number} [reconnectWindowMs] A socket down this long ends every open job as `JOB_LOST`: the server is gone (default 60000).
- * @property {number} [jobEventCapacity] Unread events kept per job (default 1024); when full, the oldest preview goes first, then progress; `finished` is never dropped.
- * @property {AbortSignal} [signal]
- * @property {number} [timeoutMs]
- */
+/** @typedef {import('../shapes.js').ConnectOptions & CallOptions} ConnectOptions */
+/** @typedef {import('../shapes.js').SeedMode} SeedMode */
+/** @typedef {import('../shapes.js').OverrideOptions} OverrideOptions */
 
 /**
- * @typedef {object} SubmitOptions
+ * What `submit` and `run` do before and around queueing (the queue options are the core's).
+ * @typedef {object} SubmitExtras
  * @property {Record<string, any>} [params] Overrides applied first (`{seed: 1n, positive: 'a fox', '#3.steps': 20}`); all or nothing.
- * @property {'fixed' | 'randomize' | 'increment' | 'decrement'} [seedMode] Apply the workflow's control_after_generate (`randomize` …) before submitting.
- * @property {string} [promptId] Choose the prompt id (default: random).
- * @property {boolean} [front] Queue before the others.
- * @property {Record<string, any>} [extraData] Stored with the job (`extra_pnginfo`…).
- * @property {string[]} [partialExecutionTargets] Only run these output nodes.
+ * @property {SeedMode} [seedMode] Change `control_after_generate` widgets before submitting: `fixed` (default), `asSaved` (as the editor does on queue), `increment`, `decrement`, `randomize`.
+ * @property {number | bigint | string} [rngSeed] Makes `randomize` reproducible (default 0).
  * @property {AbortSignal} [signal] Cancels the job on the server when aborted.
- * @property {number} [timeoutMs] Cancels the job on the server after this long; the result's status is `TIMEOUT`.
  * @property {(event: JobEvent) => void} [onEvent] Every event of the job.
- * @property {(event: JobEvent) => void} [onProgress] `progress` events.
- * @property {(event: JobEvent) => void} [onPreview] `preview` events (`event.image` is a Uint8Array).
+ * @property {(event: JobEventOf<'progress'>) => void} [onProgress] `progress` events.
+ * @property {(event: JobEventOf<'preview'>) => void} [onPreview] `preview` events (`event.image` is a Uint8Array).
  * @property {boolean} [throwOnFailure] `run` only: reject unless the job succeeded (default true).
  */
+
+/** @typedef {import('../shapes.js').QueueOptions & SubmitExtras} SubmitOptions */
 
 const KNOWN_CODES = new Set(ERROR_CODES);
 
@@ -289,9 +282,11 @@ export class Job {
   /**
    * Calls `callback` for each event of this type (`queued`, `started`, `cached`,
    * `executing`, `progress`, `preview`, `output`, `text`, `finished`, or `*` for all).
-   * Events that already happened are not replayed (use the async iterator for that).
-   * @param {string} type
-   * @param {(event: JobEvent) => void} callback
+   * Events that already happened are not replayed (use the async iterator for that). The
+   * callback's `event` has the fields of that type (`event.value` for `progress`).
+   * @template {JobEvent['type'] | '*'} T
+   * @param {T} type
+   * @param {(event: T extends JobEvent['type'] ? JobEventOf<T> : JobEvent) => void} callback
    * @returns {this}
    */
   on(type, callback) {
@@ -300,7 +295,12 @@ export class Job {
     return this;
   }
 
-  /** @param {string} type @param {(event: JobEvent) => void} callback @returns {this} */
+  /**
+   * @template {JobEvent['type'] | '*'} T
+   * @param {T} type
+   * @param {(event: T extends JobEvent['type'] ? JobEventOf<T> : JobEvent) => void} callback
+   * @returns {this}
+   */
   off(type, callback) {
     this.#listeners.get(type)?.delete(callback);
     return this;
@@ -491,7 +491,7 @@ export class ComfyClient {
   /**
    * History: one prompt's entry, or the last `maxItems` (as the server stores them).
    * @param {string} [promptId]
-   * @param {CallOptions & {maxItems?: number, offset?: number}} [options]
+   * @param {CallOptions & import('../shapes.js').HistoryOptions} [options]
    * @returns {Promise<Record<string, any>>}
    */
   async getHistory(promptId, options = {}) {
@@ -512,7 +512,7 @@ export class ComfyClient {
    * Uploads an input image (or a mask); the server may rename it — use `inputName`.
    * @param {Uint8Array | ArrayBuffer | Blob} data
    * @param {string} filename
-   * @param {CallOptions & {type?: 'image' | 'mask', subfolder?: string, overwrite?: boolean, original?: {filename: string, subfolder?: string, type?: string}}} [options]
+   * @param {CallOptions & import('../shapes.js').UploadOptions} [options]
    * @returns {Promise<UploadedFile>}
    */
   async upload(data, filename, options = {}) {
@@ -539,7 +539,7 @@ export class ComfyClient {
 
   /**
    * Unloads models and/or frees memory on the server.
-   * @param {CallOptions & {unloadModels?: boolean, freeMemory?: boolean}} [options]
+   * @param {CallOptions & import('../shapes.js').FreeOptions} [options]
    * @returns {Promise<void>}
    */
   free(options = {}) {
@@ -593,9 +593,11 @@ export class ComfyClient {
 
   /**
    * Calls `callback` for each server message of this type (`status`, `progress`,
-   * `executing`, `executed`, `preview`, `execution_error`…, or `*` for all) from now on.
-   * @param {string} type
-   * @param {(message: ServerMessage) => void} callback
+   * `executing`, `executed`, `preview`, `execution_error`…, `*` for all, `close` when the
+   * socket closes for good) from now on.
+   * @template {string} T
+   * @param {T} type
+   * @param {(message: T extends '*' ? ServerMessage : T extends 'close' ? {type: 'close'} : ServerMessageOf<T>) => void} callback
    * @returns {() => void} Unsubscribes.
    */
   on(type, callback) {
@@ -865,7 +867,7 @@ export function findNodes(input, selector, options) {
  * are returned in `issues` with `ok: false`, never thrown.
  * @param {WorkflowInput} input
  * @param {Record<string, any>} overrides `{seed: 42n, positive: 'a fox', '#3.steps': 20}`, or a sparse API body `{3: {inputs: {seed: 1}}}`.
- * @param {ConvertOptions & {seedMode?: string, rngSeed?: number | bigint}} [options]
+ * @param {ConvertOptions & OverrideOptions} [options]
  * @returns {OverrideResult}
  */
 export function applyOverrides(input, overrides, options) {

@@ -6,7 +6,7 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use comfywire::api;
+use comfywire::js;
 use comfywire::protocol::{JobEvent, ServerMessage};
 use comfywire_client::{Client, ClientConfig, Job, JobOptions, Messages};
 use futures_util::FutureExt;
@@ -33,12 +33,12 @@ fn options(text: Option<String>) -> comfywire::Result<Value> {
     }
 }
 
-/// Connects to a server (options as JSON text, see `comfywire::api::connect_options`) and
+/// Connects to a server (options as JSON text, see `comfywire::js::connect_options`) and
 /// resolves once its WebSocket is open.
 #[napi]
 pub async fn connect(options_json: String) -> Result<NativeClient> {
     guarded(async move {
-        let config = ClientConfig::from_options(api::connect_options(&parse(&options_json)?)?);
+        let config = ClientConfig::from_options(js::connect_options(&parse(&options_json)?)?);
         let client = Client::connect(config).await?;
         Ok(NativeClient {
             client,
@@ -92,7 +92,7 @@ impl NativeClient {
     pub async fn submit(&self, prompt: String, options_json: Option<String>) -> Result<NativeJob> {
         guarded(async {
             let prompt = comfywire::Prompt::from_value(&parse(&prompt)?)?;
-            let (queue, timeout_ms) = api::submit_options(&options(options_json)?)?;
+            let (queue, timeout_ms) = js::submit_options(&options(options_json)?)?;
             let job = self
                 .client
                 .submit(
@@ -118,7 +118,7 @@ impl NativeClient {
         guarded(self.client.cancel(&prompt_id)).await
     }
 
-    /// One request and its answer (`comfywire::api::server_call` names them: `queue`,
+    /// One request and its answer (`comfywire::js::server_call` names them: `queue`,
     /// `history`, `upload`, `view`, `free`…): JSON text, bytes, or `null`.
     #[napi]
     pub async fn call(
@@ -130,12 +130,12 @@ impl NativeClient {
         let data = bytes.map(|b| b.to_vec());
         guarded(async {
             let call =
-                api::server_call(self.client.endpoint(), &name, &options(options_json)?, data)?;
+                js::server_call(self.client.endpoint(), &name, &options(options_json)?, data)?;
             let answer = self.client.send(&call.request).await?;
             Ok(match call.answer(answer)? {
-                api::CallAnswer::Nothing => None,
-                api::CallAnswer::Text(text) => Some(Either::A(text)),
-                api::CallAnswer::Bytes(bytes) => Some(Either::B(Buffer::from(bytes))),
+                js::CallAnswer::Nothing => None,
+                js::CallAnswer::Text(text) => Some(Either::A(text)),
+                js::CallAnswer::Bytes(bytes) => Some(Either::B(Buffer::from(bytes))),
             })
         })
         .await
@@ -175,7 +175,7 @@ impl NativeClient {
                 _ => None,
             };
             Item {
-                json: api::message_json(&message).to_string(),
+                json: js::message_json(&message).to_string(),
                 bytes,
             }
         }))
@@ -224,7 +224,7 @@ impl NativeJob {
         let Some(event) = job.next().await else {
             return Ok(None);
         };
-        let json = api::event_json(&self.prompt_id, &event, Some(self.client.endpoint()));
+        let json = js::event_json(&self.prompt_id, &event, Some(self.client.endpoint()));
         let bytes = match &event {
             JobEvent::Preview { image, .. } => Some(Buffer::from(image.clone())),
             _ => None,

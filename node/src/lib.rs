@@ -2,17 +2,16 @@
 //! (`node/lib/api.js`, `createApi`) is built on. It is identical in names and shapes to the wasm
 //! build's (see node/BINDING.md): documents, options and results cross as JSON text, so the
 //! JavaScript layer decides once, for both runtimes, how integers beyond 2^53 become `BigInt`.
-//! Every operation is the core's (`comfywire::api`); this crate converts arguments and drives
+//! Every operation is the core's (`comfywire::js`); this crate converts arguments and drives
 //! the native transport (`comfywire-client`). Errors are thrown with the core's error data as
 //! their JSON message; a panic becomes `{"code": "INTERNAL"}` instead of crossing into Node.
 
 mod catalogs;
 mod client;
-mod shapes;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use comfywire::{Document, api};
+use comfywire::{Document, js};
 use napi::bindgen_prelude::*;
 use napi_derive::napi;
 use serde_json::Value;
@@ -22,7 +21,7 @@ pub use client::{NativeClient, NativeJob, connect};
 
 /// An error thrown into JavaScript: the message is the core's error data as JSON text.
 pub(crate) fn js_error(error: &comfywire::Error) -> napi::Error {
-    napi::Error::new(Status::GenericFailure, api::error_data(error).to_string())
+    napi::Error::new(Status::GenericFailure, js::error_data(error).to_string())
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
@@ -74,13 +73,13 @@ pub fn panic_for_tests() -> Result<()> {
 /// `{format, version, nodes, links, subgraphs…}` of a workflow or prompt given as JSON text.
 #[napi]
 pub fn describe(input: String) -> Result<String> {
-    guard(|| Ok(api::describe(&Document::from_json(&input)?).to_string()))
+    guard(|| Ok(js::describe(&Document::from_json(&input)?).to_string()))
 }
 
 /// The same for the bytes of a file ComfyUI wrote (PNG, WebP, FLAC, Ogg, MP3) or JSON bytes.
 #[napi(js_name = "describeBytes")]
 pub fn describe_bytes(input: Uint8Array) -> Result<String> {
-    guard(|| Ok(api::describe(&Document::from_bytes(&input)?).to_string()))
+    guard(|| Ok(js::describe(&Document::from_bytes(&input)?).to_string()))
 }
 
 /// UI workflow (or API prompt) → `{prompt, warnings, controls}`.
@@ -93,7 +92,7 @@ pub fn convert(
     let catalog = catalogs::get(catalog)?;
     guard(|| {
         let doc = Document::from_json(&input)?;
-        Ok(api::convert(doc, &catalog, &options(options_json)?)?.to_string())
+        Ok(js::convert(doc, &catalog, &options(options_json)?)?.to_string())
     })
 }
 
@@ -107,7 +106,7 @@ pub fn convert_json(
     let catalog = catalogs::get(catalog)?;
     guard(|| {
         let doc = Document::from_json(&input)?;
-        Ok(api::prompt_of(doc, &catalog, &options(options_json)?)?
+        Ok(js::prompt_of(doc, &catalog, &options(options_json)?)?
             .to_value()
             .to_string())
     })
@@ -123,7 +122,7 @@ pub fn list_params(
     let catalog = catalogs::get(catalog)?;
     guard(|| {
         let doc = Document::from_json(&input)?;
-        Ok(api::list_params(doc, &catalog, &options(options_json)?)?.to_string())
+        Ok(js::list_params(doc, &catalog, &options(options_json)?)?.to_string())
     })
 }
 
@@ -138,7 +137,7 @@ pub fn find_nodes(
     let catalog = catalogs::get(catalog)?;
     guard(|| {
         let doc = Document::from_json(&input)?;
-        Ok(api::find_nodes(doc, &catalog, &selector, &options(options_json)?)?.to_string())
+        Ok(js::find_nodes(doc, &catalog, &selector, &options(options_json)?)?.to_string())
     })
 }
 
@@ -154,7 +153,7 @@ pub fn apply_overrides(
     guard(|| {
         let doc = Document::from_json(&input)?;
         let overrides = parse(&overrides)?;
-        Ok(api::apply_overrides(doc, &catalog, &overrides, &options(options_json)?)?.to_string())
+        Ok(js::apply_overrides(doc, &catalog, &overrides, &options(options_json)?)?.to_string())
     })
 }
 
@@ -166,13 +165,13 @@ pub fn validate(
     options_json: Option<String>,
 ) -> Result<String> {
     let catalog = catalogs::get(catalog)?;
-    guard(|| Ok(api::validate(parse(&input)?, &catalog, &options(options_json)?)?.to_string()))
+    guard(|| Ok(js::validate(parse(&input)?, &catalog, &options(options_json)?)?.to_string()))
 }
 
 /// `{prompt, workflow}` embedded in a file ComfyUI wrote.
 #[napi]
 pub fn extract(bytes: Uint8Array) -> Result<String> {
-    guard(|| Ok(api::extract(&bytes)?.to_string()))
+    guard(|| Ok(js::extract(&bytes)?.to_string()))
 }
 
 /// Why a server with this catalog cannot run the prompt (a missing class or model), or `null`.
@@ -181,12 +180,12 @@ pub fn incapable(prompt: String, catalog: Option<u32>) -> Result<Option<String>>
     let catalog = catalogs::get(catalog)?;
     guard(|| {
         let prompt = comfywire::Prompt::from_value(&parse(&prompt)?)?;
-        Ok(api::incapable(&catalog, &prompt))
+        Ok(js::incapable(&catalog, &prompt))
     })
 }
 
-/// The pool's choice (`comfywire::api::pick_server_json`): the index, or `NO_SERVER`.
+/// The pool's choice (`comfywire::js::pick_server_json`): the index, or `NO_SERVER`.
 #[napi(js_name = "pickServer")]
 pub fn pick_server(servers: String) -> Result<u32> {
-    guard(|| Ok(api::pick_server_json(&parse(&servers)?)? as u32))
+    guard(|| Ok(js::pick_server_json(&parse(&servers)?)? as u32))
 }

@@ -63,13 +63,10 @@ export function findNodes(input: WorkflowInput, selector: string, options?: Conv
  * are returned in `issues` with `ok: false`, never thrown.
  * @param {WorkflowInput} input
  * @param {Record<string, any>} overrides `{seed: 42n, positive: 'a fox', '#3.steps': 20}`, or a sparse API body `{3: {inputs: {seed: 1}}}`.
- * @param {ConvertOptions & {seedMode?: string, rngSeed?: number | bigint}} [options]
+ * @param {ConvertOptions & OverrideOptions} [options]
  * @returns {OverrideResult}
  */
-export function applyOverrides(input: WorkflowInput, overrides: Record<string, any>, options?: ConvertOptions & {
-    seedMode?: string;
-    rngSeed?: number | bigint;
-}): OverrideResult;
+export function applyOverrides(input: WorkflowInput, overrides: Record<string, any>, options?: ConvertOptions & OverrideOptions): OverrideResult;
 /**
  * `applyOverrides` that returns the prompt, or throws `OVERRIDES_REFUSED` with the `issues`.
  * @param {WorkflowInput} input
@@ -131,14 +128,21 @@ export class Job {
     /**
      * Calls `callback` for each event of this type (`queued`, `started`, `cached`,
      * `executing`, `progress`, `preview`, `output`, `text`, `finished`, or `*` for all).
-     * Events that already happened are not replayed (use the async iterator for that).
-     * @param {string} type
-     * @param {(event: JobEvent) => void} callback
+     * Events that already happened are not replayed (use the async iterator for that). The
+     * callback's `event` has the fields of that type (`event.value` for `progress`).
+     * @template {JobEvent['type'] | '*'} T
+     * @param {T} type
+     * @param {(event: T extends JobEvent['type'] ? JobEventOf<T> : JobEvent) => void} callback
      * @returns {this}
      */
-    on(type: string, callback: (event: JobEvent) => void): this;
-    /** @param {string} type @param {(event: JobEvent) => void} callback @returns {this} */
-    off(type: string, callback: (event: JobEvent) => void): this;
+    on<T extends JobEvent["type"] | "*">(type: T, callback: (event: T extends JobEvent["type"] ? JobEventOf<T> : JobEvent) => void): this;
+    /**
+     * @template {JobEvent['type'] | '*'} T
+     * @param {T} type
+     * @param {(event: T extends JobEvent['type'] ? JobEventOf<T> : JobEvent) => void} callback
+     * @returns {this}
+     */
+    off<T extends JobEvent["type"] | "*">(type: T, callback: (event: T extends JobEvent["type"] ? JobEventOf<T> : JobEvent) => void): this;
     /**
      * The result, whatever the outcome (`status` says which); never rejects.
      * @returns {Promise<JobResult>}
@@ -220,13 +224,10 @@ export class ComfyClient {
     /**
      * History: one prompt's entry, or the last `maxItems` (as the server stores them).
      * @param {string} [promptId]
-     * @param {CallOptions & {maxItems?: number, offset?: number}} [options]
+     * @param {CallOptions & import('../shapes.js').HistoryOptions} [options]
      * @returns {Promise<Record<string, any>>}
      */
-    getHistory(promptId?: string, options?: CallOptions & {
-        maxItems?: number;
-        offset?: number;
-    }): Promise<Record<string, any>>;
+    getHistory(promptId?: string, options?: CallOptions & import("../shapes.js").HistoryOptions): Promise<Record<string, any>>;
     /**
      * The queue in execution order.
      * @param {CallOptions} [options]
@@ -237,19 +238,10 @@ export class ComfyClient {
      * Uploads an input image (or a mask); the server may rename it — use `inputName`.
      * @param {Uint8Array | ArrayBuffer | Blob} data
      * @param {string} filename
-     * @param {CallOptions & {type?: 'image' | 'mask', subfolder?: string, overwrite?: boolean, original?: {filename: string, subfolder?: string, type?: string}}} [options]
+     * @param {CallOptions & import('../shapes.js').UploadOptions} [options]
      * @returns {Promise<UploadedFile>}
      */
-    upload(data: Uint8Array | ArrayBuffer | Blob, filename: string, options?: CallOptions & {
-        type?: "image" | "mask";
-        subfolder?: string;
-        overwrite?: boolean;
-        original?: {
-            filename: string;
-            subfolder?: string;
-            type?: string;
-        };
-    }): Promise<UploadedFile>;
+    upload(data: Uint8Array | ArrayBuffer | Blob, filename: string, options?: CallOptions & import("../shapes.js").UploadOptions): Promise<UploadedFile>;
     /**
      * Downloads a file (an output of a result's `files`, or `{filename, subfolder, type}`).
      * @param {{filename: string, subfolder?: string, type?: string}} file
@@ -265,13 +257,10 @@ export class ComfyClient {
     systemStats(options?: CallOptions): Promise<Record<string, any>>;
     /**
      * Unloads models and/or frees memory on the server.
-     * @param {CallOptions & {unloadModels?: boolean, freeMemory?: boolean}} [options]
+     * @param {CallOptions & import('../shapes.js').FreeOptions} [options]
      * @returns {Promise<void>}
      */
-    free(options?: CallOptions & {
-        unloadModels?: boolean;
-        freeMemory?: boolean;
-    }): Promise<void>;
+    free(options?: CallOptions & import("../shapes.js").FreeOptions): Promise<void>;
     /** @param {string[]} promptIds @param {CallOptions} [options] @returns {Promise<void>} */
     deleteHistory(promptIds: string[], options?: CallOptions): Promise<void>;
     /** @param {CallOptions} [options] @returns {Promise<void>} */
@@ -282,12 +271,16 @@ export class ComfyClient {
     clearQueue(options?: CallOptions): Promise<void>;
     /**
      * Calls `callback` for each server message of this type (`status`, `progress`,
-     * `executing`, `executed`, `preview`, `execution_error`…, or `*` for all) from now on.
-     * @param {string} type
-     * @param {(message: ServerMessage) => void} callback
+     * `executing`, `executed`, `preview`, `execution_error`…, `*` for all, `close` when the
+     * socket closes for good) from now on.
+     * @template {string} T
+     * @param {T} type
+     * @param {(message: T extends '*' ? ServerMessage : T extends 'close' ? {type: 'close'} : ServerMessageOf<T>) => void} callback
      * @returns {() => void} Unsubscribes.
      */
-    on(type: string, callback: (message: ServerMessage) => void): () => void;
+    on<T extends string>(type: T, callback: (message: T extends "*" ? ServerMessage : T extends "close" ? {
+        type: "close";
+    } : ServerMessageOf<T>) => void): () => void;
     /**
      * Server messages from now on, as an async iterator; ends when the client closes or
      * `signal` aborts.
@@ -351,19 +344,35 @@ export class ComfyPool {
 /** Which binding serves the API: `napi` (the Node addon) or `wasm`. @type {string} */
 export let runtime: string;
 export type ErrorCode = import("./codes.js").ErrorCode;
-export type ParamSpec = import("../binding.cjs").ParamSpec;
-export type ConvertResult = import("../binding.cjs").ConvertResult;
-export type OverrideResult = import("../binding.cjs").OverrideResult;
-export type Validation = import("../binding.cjs").Validation;
-export type JobResult = import("../binding.cjs").JobResult;
-export type OutputFile = import("../binding.cjs").OutputFile;
-export type UploadedFile = import("../binding.cjs").UploadedFile;
-export type JobEvent = import("../binding.cjs").JobEvent;
-export type ServerMessage = import("../binding.cjs").ServerMessage;
-export type QueueState = import("../binding.cjs").QueueState;
-export type WorkflowInfo = import("../binding.cjs").WorkflowInfo;
-export type Embedded = import("../binding.cjs").Embedded;
-export type FoundNode = import("../binding.cjs").FoundNode;
+export type ParamSpec = import("../shapes.js").ParamSpec;
+export type ApiNode = import("../shapes.js").ApiNode;
+export type ConvertResult = import("../shapes.js").ConvertResult;
+export type OverrideResult = import("../shapes.js").OverrideResult;
+export type Validation = import("../shapes.js").Validation;
+export type JobResult = import("../shapes.js").JobResult;
+export type OutputFile = import("../shapes.js").OutputFile;
+export type UploadedFile = import("../shapes.js").UploadedFile;
+export type JobEvent = import("../shapes.js").JobEvent;
+export type ServerMessage = import("../shapes.js").ServerMessage;
+export type QueueState = import("../shapes.js").QueueState;
+export type WorkflowInfo = import("../shapes.js").WorkflowInfo;
+export type Embedded = import("../shapes.js").Embedded;
+export type FoundNode = import("../shapes.js").FoundNode;
+export type OtherMessage = import("../shapes.js").OtherMessage;
+/**
+ * The job event of one `type` (`JobEventOf<'progress'>` has `value`, `max`, `overall`).
+ */
+export type JobEventOf<T extends JobEvent["type"]> = Extract<JobEvent, {
+    type: T;
+}>;
+/**
+ * The server message of one `type`; a type comfywire does not interpret is an `OtherMessage`.
+ */
+export type ServerMessageOf<T extends string> = [Extract<ServerMessage, {
+    type: T;
+}>] extends [never] ? OtherMessage : Extract<ServerMessage, {
+    type: T;
+}>;
 export type Catalog = import("../binding.cjs").Catalog;
 /**
  * A workflow (UI format), an API prompt, as an object, JSON text, or the bytes of a file
@@ -371,31 +380,11 @@ export type Catalog = import("../binding.cjs").Catalog;
  */
 export type WorkflowInput = object | string | Uint8Array;
 /**
- * Conversion options.
+ * Conversion options (the core's, from node/shapes.d.ts) and `catalog`: the server's catalog
+ * (`loadCatalog`, `client.objectInfo()`); default: ComfyUI 0.3.64's, built in.
  */
-export type ConvertOptions = {
-    /**
-     * The server's catalog (`loadCatalog`, `client.objectInfo()`); default: ComfyUI 0.3.64's, built in.
-     */
-    catalog?: import("../binding.cjs").Catalog | undefined;
-    /**
-     * Resolve `{a|b}` prompts with this seed, or keep them (default).
-     */
-    dynamicPrompts?: "keep" | {
-        seed: number | bigint;
-    } | undefined;
-    /**
-     * Local date-time for `%date:…%` in widget text, `YYYY-MM-DDThh:mm:ss` (default: none, the `%date:…%` pattern is kept verbatim).
-     */
-    date?: string | undefined;
-    /**
-     * Read named `widgets_values` objects before positional ones.
-     */
-    preferNamedValues?: boolean | undefined;
-    /**
-     * Keep interior ids of expanded subgraphs as saved instead of renumbering colliding ones as the editor has done since 1.42 (default false: renumber, as the editor does).
-     */
-    keepSubgraphIds?: boolean | undefined;
+export type ConvertOptions = import("../shapes.js").ConvertOptions & {
+    catalog?: Catalog;
 };
 /**
  * Cancellation for any asynchronous call.
@@ -410,98 +399,29 @@ export type CallOptions = {
      */
     timeoutMs?: number | undefined;
 };
-export type ConnectOptions = {
-    /**
-     * Base URL, e.g. `http://127.0.0.1:8188` (a reverse-proxy path is kept).
-     */
-    server: string;
-    /**
-     * Default: a random id.
-     */
-    clientId?: string | undefined;
-    /**
-     * Use the `/api/...` routes.
-     */
-    apiPrefix?: boolean | undefined;
-    /**
-     * `Authorization: Bearer` token.
-     */
-    bearer?: string | undefined;
-    /**
-     * HTTP basic credentials.
-     */
-    basic?: {
-        user: string;
-        password: string;
-    } | undefined;
-    /**
-     * Extra request headers (Node; browsers restrict them).
-     */
-    headers?: Record<string, string> | undefined;
-    /**
-     * Sent as `?token=` on the WebSocket URL.
-     */
-    wsToken?: string | undefined;
-    /**
-     * One HTTP request's limit (default 30000).
-     */
-    requestTimeoutMs?: number | undefined;
-    /**
-     * Ask the history about a job the socket is silent about this long (default 15000).
-     */
-    silenceMs?: number | undefined;
-    /**
-     * First reconnect waits up to this long (default 200); each further one up to twice as long.
-     */
-    reconnectMinMs?: number | undefined;
-    /**
-     * No reconnect waits longer (default 10000).
-     */
-    reconnectMaxMs?: number | undefined;
-    /**
-     * A socket down this long ends every open job as `JOB_LOST`: the server is gone (default 60000).
-     */
-    reconnectWindowMs?: number | undefined;
-    /**
-     * Unread events kept per job (default 1024); when full, the oldest preview goes first, then progress; `finished` is never dropped.
-     */
-    jobEventCapacity?: number | undefined;
-    signal?: AbortSignal | undefined;
-    timeoutMs?: number | undefined;
-};
-export type SubmitOptions = {
+export type ConnectOptions = import("../shapes.js").ConnectOptions & CallOptions;
+export type SeedMode = import("../shapes.js").SeedMode;
+export type OverrideOptions = import("../shapes.js").OverrideOptions;
+/**
+ * What `submit` and `run` do before and around queueing (the queue options are the core's).
+ */
+export type SubmitExtras = {
     /**
      * Overrides applied first (`{seed: 1n, positive: 'a fox', '#3.steps': 20}`); all or nothing.
      */
     params?: Record<string, any> | undefined;
     /**
-     * Apply the workflow's control_after_generate (`randomize` …) before submitting.
+     * Change `control_after_generate` widgets before submitting: `fixed` (default), `asSaved` (as the editor does on queue), `increment`, `decrement`, `randomize`.
      */
-    seedMode?: "fixed" | "randomize" | "increment" | "decrement" | undefined;
+    seedMode?: import("../shapes.js").SeedMode | undefined;
     /**
-     * Choose the prompt id (default: random).
+     * Makes `randomize` reproducible (default 0).
      */
-    promptId?: string | undefined;
-    /**
-     * Queue before the others.
-     */
-    front?: boolean | undefined;
-    /**
-     * Stored with the job (`extra_pnginfo`…).
-     */
-    extraData?: Record<string, any> | undefined;
-    /**
-     * Only run these output nodes.
-     */
-    partialExecutionTargets?: string[] | undefined;
+    rngSeed?: string | number | bigint | undefined;
     /**
      * Cancels the job on the server when aborted.
      */
     signal?: AbortSignal | undefined;
-    /**
-     * Cancels the job on the server after this long; the result's status is `TIMEOUT`.
-     */
-    timeoutMs?: number | undefined;
     /**
      * Every event of the job.
      */
@@ -509,16 +429,17 @@ export type SubmitOptions = {
     /**
      * `progress` events.
      */
-    onProgress?: ((event: JobEvent) => void) | undefined;
+    onProgress?: ((event: JobEventOf<"progress">) => void) | undefined;
     /**
      * `preview` events (`event.image` is a Uint8Array).
      */
-    onPreview?: ((event: JobEvent) => void) | undefined;
+    onPreview?: ((event: JobEventOf<"preview">) => void) | undefined;
     /**
      * `run` only: reject unless the job succeeded (default true).
      */
     throwOnFailure?: boolean | undefined;
 };
+export type SubmitOptions = import("../shapes.js").QueueOptions & SubmitExtras;
 import { ERROR_CODES } from './codes.js';
 import { decode } from './json.js';
 import { encode } from './json.js';

@@ -7,7 +7,7 @@ use serde_json::Value;
 use wasm_bindgen::JsValue;
 
 pub(crate) fn error(err: &Error) -> JsValue {
-    error_from_data(&comfywire::api::error_data(err))
+    error_from_data(&comfywire::js::error_data(err))
 }
 
 pub(crate) fn error_from_data(data: &Value) -> JsValue {

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use std::task::{Poll, Waker};
 
 use comfywire::Error;
-use comfywire::api::CallAnswer;
+use comfywire::js::CallAnswer;
 use comfywire::protocol::ws::{FIRST_MESSAGE_WAIT_MS, refused_upgrade};
 use comfywire::protocol::{Endpoint, Frame, JobEvent, NextEvent, ServerMessage, Session, response};
 use futures_util::future::{Either, select};
@@ -335,11 +335,11 @@ fn parse(text: &str) -> JsResult<serde_json::Value> {
     comfywire::json::parse(text).map_err(js_err)
 }
 
-/// Connects to a server (options as JSON text, see `comfywire::api::connect_options`) and
+/// Connects to a server (options as JSON text, see `comfywire::js::connect_options`) and
 /// resolves once its WebSocket is open.
 #[wasm_bindgen]
 pub async fn connect(options_json: String) -> JsResult<NativeClient> {
-    let o = comfywire::api::connect_options(&parse(&options_json)?).map_err(js_err)?;
+    let o = comfywire::js::connect_options(&parse(&options_json)?).map_err(js_err)?;
     let client_id = o
         .client_id
         .clone()
@@ -377,7 +377,7 @@ impl NativeClient {
         let inner = &self.inner;
         let prompt = comfywire::Prompt::from_value(&parse(&prompt)?).map_err(js_err)?;
         let (queue, timeout_ms) =
-            comfywire::api::submit_options(&options(options_json)?).map_err(js_err)?;
+            comfywire::js::submit_options(&options(options_json)?).map_err(js_err)?;
         let (prompt_id, request) = inner
             .with_session(|s, now| s.begin_submit(&prompt, &queue, timeout_ms, now, entropy()))
             .map_err(js_err)?;
@@ -396,7 +396,7 @@ impl NativeClient {
         cancel(&self.inner, &prompt_id).await
     }
 
-    /// One request and its answer (`comfywire::api::server_call` names them: `queue`,
+    /// One request and its answer (`comfywire::js::server_call` names them: `queue`,
     /// `history`, `upload`, `view`, `free`…): JSON text, bytes, or `undefined`.
     pub async fn call(
         &self,
@@ -404,13 +404,9 @@ impl NativeClient {
         options_json: Option<String>,
         bytes: Option<Vec<u8>>,
     ) -> JsResult<JsValue> {
-        let call = comfywire::api::server_call(
-            &self.inner.endpoint,
-            &name,
-            &options(options_json)?,
-            bytes,
-        )
-        .map_err(js_err)?;
+        let call =
+            comfywire::js::server_call(&self.inner.endpoint, &name, &options(options_json)?, bytes)
+                .map_err(js_err)?;
         let answer = self.inner.send(&call.request).await.map_err(js_err)?;
         Ok(match call.answer(answer).map_err(js_err)? {
             CallAnswer::Nothing => JsValue::UNDEFINED,
@@ -451,7 +447,7 @@ impl NativeClient {
                 _ => None,
             };
             Item {
-                json: comfywire::api::message_json(&message).to_string(),
+                json: comfywire::js::message_json(&message).to_string(),
                 bytes,
             }
         }))
@@ -522,7 +518,7 @@ impl NativeJob {
         let Some(event) = event else {
             return Ok(None);
         };
-        let json = comfywire::api::event_json(&self.prompt_id, &event, Some(&self.inner.endpoint));
+        let json = comfywire::js::event_json(&self.prompt_id, &event, Some(&self.inner.endpoint));
         let bytes = match &event {
             JobEvent::Preview { image, .. } => Some(image.clone()),
             _ => None,

@@ -1,6 +1,6 @@
 //! comfywire in WebAssembly: the low-level interface the shared JavaScript layer (`createApi`)
 //! is built on, identical in names and shapes to the Node addon's (see node/BINDING.md): JSON text in and out. Every
-//! operation is the core's (`comfywire::api`); this crate converts values and moves bytes over
+//! operation is the core's (`comfywire::js`); this crate converts values and moves bytes over
 //! `fetch` and `WebSocket`.
 
 mod bridge;
@@ -11,7 +11,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use comfywire::{Document, api};
+use comfywire::{Document, js};
 use wasm_bindgen::prelude::*;
 
 pub use client::{Item, NativeClient, NativeJob, connect};
@@ -24,7 +24,7 @@ fn start() {
 
 type JsResult<T> = Result<T, JsValue>;
 
-fn js<T>(result: comfywire::Result<T>) -> JsResult<T> {
+fn thrown<T>(result: comfywire::Result<T>) -> JsResult<T> {
     result.map_err(|e| bridge::error(&e))
 }
 
@@ -91,7 +91,7 @@ impl Catalog {
     /// Parses the text of a `GET /object_info` answer (exact integers kept).
     #[wasm_bindgen(js_name = fromJson)]
     pub fn from_json(text: &str) -> JsResult<Catalog> {
-        Ok(Catalog::register(Rc::new(js(
+        Ok(Catalog::register(Rc::new(thrown(
             comfywire::Catalog::from_json(text),
         )?)))
     }
@@ -129,25 +129,25 @@ fn catalog_of(handle: Option<u32>) -> JsResult<Rc<comfywire::Catalog>> {
 }
 
 fn text(value: comfywire::Result<serde_json::Value>) -> JsResult<String> {
-    js(value).map(|v| v.to_string())
+    thrown(value).map(|v| v.to_string())
 }
 
 fn options(text: Option<String>) -> JsResult<serde_json::Value> {
-    js(bridge::options(text))
+    thrown(bridge::options(text))
 }
 
 /// `{format, version, nodes, links, subgraphs…}` of a workflow or prompt (JSON text).
 #[wasm_bindgen]
 pub fn describe(input: &str) -> JsResult<String> {
-    let doc = js(Document::from_json(input))?;
-    Ok(api::describe(&doc).to_string())
+    let doc = thrown(Document::from_json(input))?;
+    Ok(js::describe(&doc).to_string())
 }
 
 /// The same for the bytes of a file ComfyUI wrote (PNG, WebP, FLAC, Ogg, MP3) or JSON bytes.
 #[wasm_bindgen(js_name = describeBytes)]
 pub fn describe_bytes(input: &[u8]) -> JsResult<String> {
-    let doc = js(Document::from_bytes(input))?;
-    Ok(api::describe(&doc).to_string())
+    let doc = thrown(Document::from_bytes(input))?;
+    Ok(js::describe(&doc).to_string())
 }
 
 /// UI workflow (or API prompt) → `{prompt, warnings, controls}`.
@@ -158,8 +158,8 @@ pub fn convert(
     options_json: Option<String>,
 ) -> JsResult<String> {
     let catalog = catalog_of(catalog)?;
-    let doc = js(Document::from_json(input))?;
-    text(api::convert(doc, &catalog, &options(options_json)?))
+    let doc = thrown(Document::from_json(input))?;
+    text(js::convert(doc, &catalog, &options(options_json)?))
 }
 
 /// JSON text in, the prompt's exact JSON text out.
@@ -170,8 +170,8 @@ pub fn convert_json(
     options_json: Option<String>,
 ) -> JsResult<String> {
     let catalog = catalog_of(catalog)?;
-    let doc = js(Document::from_json(input))?;
-    let prompt = js(api::prompt_of(doc, &catalog, &options(options_json)?))?;
+    let doc = thrown(Document::from_json(input))?;
+    let prompt = thrown(js::prompt_of(doc, &catalog, &options(options_json)?))?;
     Ok(prompt.to_value().to_string())
 }
 
@@ -183,8 +183,8 @@ pub fn list_params(
     options_json: Option<String>,
 ) -> JsResult<String> {
     let catalog = catalog_of(catalog)?;
-    let doc = js(Document::from_json(input))?;
-    text(api::list_params(doc, &catalog, &options(options_json)?))
+    let doc = thrown(Document::from_json(input))?;
+    text(js::list_params(doc, &catalog, &options(options_json)?))
 }
 
 /// The nodes (and inputs) a selector names.
@@ -196,8 +196,8 @@ pub fn find_nodes(
     options_json: Option<String>,
 ) -> JsResult<String> {
     let catalog = catalog_of(catalog)?;
-    let doc = js(Document::from_json(input))?;
-    text(api::find_nodes(
+    let doc = thrown(Document::from_json(input))?;
+    text(js::find_nodes(
         doc,
         &catalog,
         selector,
@@ -214,9 +214,9 @@ pub fn apply_overrides(
     options_json: Option<String>,
 ) -> JsResult<String> {
     let catalog = catalog_of(catalog)?;
-    let doc = js(Document::from_json(input))?;
-    let overrides = js(comfywire::json::parse(overrides))?;
-    text(api::apply_overrides(
+    let doc = thrown(Document::from_json(input))?;
+    let overrides = thrown(comfywire::json::parse(overrides))?;
+    text(js::apply_overrides(
         doc,
         &catalog,
         &overrides,
@@ -232,14 +232,14 @@ pub fn validate(
     options_json: Option<String>,
 ) -> JsResult<String> {
     let catalog = catalog_of(catalog)?;
-    let value = js(comfywire::json::parse(input))?;
-    text(api::validate(value, &catalog, &options(options_json)?))
+    let value = thrown(comfywire::json::parse(input))?;
+    text(js::validate(value, &catalog, &options(options_json)?))
 }
 
 /// `{prompt, workflow}` embedded in a file ComfyUI wrote.
 #[wasm_bindgen]
 pub fn extract(bytes: &[u8]) -> JsResult<String> {
-    text(api::extract(bytes))
+    text(js::extract(bytes))
 }
 
 /// Why a server with this catalog cannot run the prompt (a missing class or model), or `null`.
@@ -247,13 +247,13 @@ pub fn extract(bytes: &[u8]) -> JsResult<String> {
 pub fn incapable(prompt: &str, catalog: Option<u32>) -> JsResult<Option<String>> {
     let catalog = catalog_of(catalog)?;
     let prompt =
-        js(comfywire::json::parse(prompt).and_then(|v| comfywire::Prompt::from_value(&v)))?;
-    Ok(api::incapable(&catalog, &prompt))
+        thrown(comfywire::json::parse(prompt).and_then(|v| comfywire::Prompt::from_value(&v)))?;
+    Ok(js::incapable(&catalog, &prompt))
 }
 
-/// The pool's choice (`comfywire::api::pick_server_json`): the index, or `NO_SERVER`.
+/// The pool's choice (`comfywire::js::pick_server_json`): the index, or `NO_SERVER`.
 #[wasm_bindgen(js_name = pickServer)]
 pub fn pick_server(servers: &str) -> JsResult<u32> {
-    let servers = js(comfywire::json::parse(servers))?;
-    Ok(js(api::pick_server_json(&servers))? as u32)
+    let servers = thrown(comfywire::json::parse(servers))?;
+    Ok(thrown(js::pick_server_json(&servers))? as u32)
 }

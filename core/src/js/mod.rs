@@ -25,62 +25,28 @@ fn invalid_option(name: &str, message: &str) -> Error {
 }
 
 mod calls;
+pub mod options;
 mod session;
+pub mod shapes;
 pub use calls::{CallAnswer, ServerCall, server_call};
 pub use session::*;
+use shapes::to_value;
 
-fn flag(options: &Value, name: &str) -> Result<bool> {
-    match options.get(name) {
-        None | Some(Value::Null) => Ok(false),
-        Some(Value::Bool(b)) => Ok(*b),
-        Some(_) => Err(invalid_option(name, "expected true or false")),
-    }
-}
-
-fn u64_option(options: &Value, name: &str) -> Result<Option<u64>> {
-    match options.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Number(n)) => n
-            .as_u64()
-            .map(Some)
-            .ok_or_else(|| invalid_option(name, "expected an integer from 0 to 2^64-1")),
-        Some(Value::String(s)) => s
-            .parse()
-            .map(Some)
-            .map_err(|_| invalid_option(name, "expected an integer from 0 to 2^64-1")),
-        Some(_) => Err(invalid_option(name, "expected an integer")),
-    }
-}
-
-/// Conversion options: `{dynamicPrompts: "keep" | {seed}, date: "2026-11-22T10:30:00",
-/// preferNamedValues, keepSubgraphIds}`.
+/// Conversion options ([`options::Convert`]) as the converter takes them.
 pub fn convert_options(options: &Value) -> Result<ConvertOptions> {
+    let given: options::Convert = options::read(options)?;
     let mut out = ConvertOptions::default();
-    match options.get("dynamicPrompts") {
-        None | Some(Value::Null) => {}
-        Some(Value::String(s)) if s == "keep" => {}
-        Some(v @ Value::Object(_)) => {
-            let seed = u64_option(v, "seed")?.unwrap_or(0);
-            out.dynamic_prompts = DynamicPrompts::Resolve { seed };
-        }
-        Some(_) => {
-            return Err(invalid_option(
-                "dynamicPrompts",
-                "expected \"keep\" or {seed: n}",
-            ));
-        }
+    if let Some(options::DynamicPromptsOption::Resolve { seed }) = given.dynamic_prompts {
+        out.dynamic_prompts = DynamicPrompts::Resolve { seed };
     }
-    if let Some(date) = options.get("date").filter(|d| !d.is_null()) {
-        let text = date
-            .as_str()
-            .ok_or_else(|| invalid_option("date", "expected \"YYYY-MM-DDThh:mm:ss\""))?;
+    if let Some(text) = &given.date {
         out.date = Some(
             parse_local_date(text)
                 .ok_or_else(|| invalid_option("date", "expected \"YYYY-MM-DDThh:mm:ss\""))?,
         );
     }
-    out.prefer_named_values = flag(options, "preferNamedValues")?;
-    out.keep_subgraph_ids = flag(options, "keepSubgraphIds")?;
+    out.prefer_named_values = given.prefer_named_values.unwrap_or(false);
+    out.keep_subgraph_ids = given.keep_subgraph_ids.unwrap_or(false);
     Ok(out)
 }
 
@@ -110,88 +76,89 @@ fn parse_local_date(text: &str) -> Option<LocalDateTime> {
     })
 }
 
-/// A short description of a document: `{format: "ui"|"api", version, frontendVersion, nodes, links, subgraphs, groupNodes}`.
+/// A short description of a document ([`shapes::WorkflowInfo`]).
 pub fn describe(document: &Document) -> Value {
-    match document {
-        Document::Ui(w) => json!({
-            "format": "ui",
-            "version": w.raw.get("version").cloned().unwrap_or(Value::Null),
-            "frontendVersion": w.frontend_version,
-            "groupNodes": w.group_nodes.len(),
-            "nodes": w.graph.nodes.len(),
-            "links": w.graph.links.len(),
-            "subgraphs": w.subgraphs.len(),
-        }),
-        Document::Api(p) => json!({
-            "format": "api",
-            "nodes": p.nodes.len(),
-        }),
-    }
+    to_value(match document {
+        Document::Ui(w) => shapes::WorkflowInfo {
+            format: "ui",
+            version: Some(w.raw.get("version").unwrap_or(&Value::Null)),
+            frontend_version: Some(w.frontend_version.as_deref()),
+            nodes: w.graph.nodes.len(),
+            links: Some(w.graph.links.len()),
+            subgraphs: Some(w.subgraphs.len()),
+            group_nodes: Some(w.group_nodes.len()),
+        },
+        Document::Api(p) => shapes::WorkflowInfo {
+            format: "api",
+            version: None,
+            frontend_version: None,
+            nodes: p.nodes.len(),
+            links: None,
+            subgraphs: None,
+            group_nodes: None,
+        },
+    })
 }
 
-fn warnings_json(conversion: &crate::Conversion) -> Value {
+fn warnings(conversion: &crate::Conversion) -> Vec<shapes::Warning<'_>> {
     conversion
         .warnings
         .iter()
-        .map(|w| {
-            json!({
-                "code": w.code.as_str(),
-                "nodeId": w.node_id,
-                "path": w.path,
-                "message": w.message,
-            })
+        .map(|w| shapes::Warning {
+            code: w.code.as_str(),
+            node_id: w.node_id.as_deref(),
+            path: &w.path,
+            message: &w.message,
         })
         .collect()
 }
 
-/// `{prompt, warnings: [{code, nodeId, path, message}], controls: [{nodeId, input, mode}]}`.
+/// The prompt, its warnings and its controls ([`shapes::ConvertResult`]).
 pub fn convert(document: Document, catalog: &Catalog, options: &Value) -> Result<Value> {
     let conversion = document.into_prompt(catalog, &convert_options(options)?)?;
-    let controls: Value = conversion
+    let controls = conversion
         .controls
         .iter()
-        .map(|c| json!({"nodeId": c.node_id, "input": c.input, "mode": c.mode}))
+        .map(|c| shapes::Control {
+            node_id: &c.node_id,
+            input: &c.input,
+            mode: &c.mode,
+        })
         .collect();
-    Ok(json!({
-        "prompt": conversion.prompt.to_value(),
-        "warnings": warnings_json(&conversion),
-        "controls": controls,
+    Ok(to_value(shapes::ConvertResult {
+        prompt: conversion.prompt.to_value(),
+        warnings: warnings(&conversion),
+        controls,
     }))
 }
 
-/// Every tunable input: a list (`{selector, nodeId, input, classType, title, roles, type,
-/// current, spec}`), or with `{byNode: true}` the `{"<id>": {"inputs": {…}}}` shape.
+/// Every tunable input: a list of [`shapes::ParamSpec`], or with `{byNode: true}` the
+/// `{"<id>": {"inputs": {…}}}` shape.
 pub fn list_params(document: Document, catalog: &Catalog, options: &Value) -> Result<Value> {
     let conversion = document.into_prompt(catalog, &convert_options(options)?)?;
-    if flag(options, "byNode")? {
+    let listing: options::ListParams = options::read(options)?;
+    if listing.by_node.unwrap_or(false) {
         return Ok(params::params_by_node(&conversion.prompt, catalog));
     }
-    Ok(params::list_params(&conversion.prompt, catalog)
-        .iter()
-        .map(|p| camel_param(p.to_json()))
-        .collect())
+    let list = params::list_params(&conversion.prompt, catalog);
+    Ok(to_value(list.iter().map(param_spec).collect::<Vec<_>>()))
 }
 
-/// The flat param JSON uses snake_case keys in the CLI; JavaScript gets camelCase.
-fn camel_param(value: Value) -> Value {
-    let Value::Object(map) = value else {
-        return value;
-    };
-    Value::Object(
-        map.into_iter()
-            .map(|(k, v)| {
-                let key = match k.as_str() {
-                    "node_id" => "nodeId".to_string(),
-                    "class_type" => "classType".to_string(),
-                    _ => k,
-                };
-                (key, v)
-            })
-            .collect(),
-    )
+fn param_spec(p: &params::Param) -> shapes::ParamSpec<'_> {
+    shapes::ParamSpec {
+        selector: &p.selector,
+        node_id: &p.node_id,
+        input: &p.input,
+        class_type: &p.class_type,
+        title: p.title.as_deref(),
+        roles: p.roles.iter().map(|r| r.as_str()).collect(),
+        param_type: p.param_type.as_str(),
+        current: &p.current,
+        spec: &p.spec,
+    }
 }
 
-/// What a selector names: `[{selector, nodeId, input, classType, title, value}]`.
+/// What a selector names ([`shapes::FoundNode`]s).
 pub fn find_nodes(
     document: Document,
     catalog: &Catalog,
@@ -201,21 +168,21 @@ pub fn find_nodes(
     let conversion = document.into_prompt(catalog, &convert_options(options)?)?;
     let prompt = &conversion.prompt;
     let targets = address::select(prompt, catalog, selector)?;
-    Ok(targets
+    let found: Vec<_> = targets
         .iter()
         .map(|t| {
             let node = &prompt.nodes[&t.node_id];
-            let value = t.input.as_ref().and_then(|i| node.inputs.get(i)).cloned();
-            json!({
-                "selector": t.to_string(),
-                "nodeId": t.node_id,
-                "input": t.input,
-                "classType": node.class_type,
-                "title": node.meta.get("title"),
-                "value": value,
-            })
+            shapes::FoundNode {
+                selector: t.to_string(),
+                node_id: &t.node_id,
+                input: t.input.as_deref(),
+                class_type: node.class_type.as_deref(),
+                title: node.meta.get("title"),
+                value: t.input.as_ref().and_then(|i| node.inputs.get(i)),
+            }
         })
-        .collect())
+        .collect();
+    Ok(to_value(found))
 }
 
 /// Applies overrides; nothing changes unless all of them can be applied.
@@ -223,8 +190,8 @@ pub fn find_nodes(
 /// `overrides` is `{selector: value}` (roles, `#id.input`, `title:…`, `Class.input`), and/or
 /// `options.body`, a sparse `{"<id>": {"inputs": {…}}}`. `options.seedMode` (`fixed`, `asSaved`,
 /// `increment`, `decrement`, `randomize`) and `options.rngSeed` control seeds as the editor's
-/// `control_after_generate` does. Returns `{ok, prompt, issues, changes, warnings}`: refusals are
-/// values (`issues`), never exceptions.
+/// `control_after_generate` does. Returns a [`shapes::OverrideResult`]: refusals are values
+/// (`issues`), never exceptions.
 pub fn apply_overrides(
     document: Document,
     catalog: &Catalog,
@@ -233,8 +200,9 @@ pub fn apply_overrides(
 ) -> Result<Value> {
     let conversion = document.into_prompt(catalog, &convert_options(options)?)?;
     let mut prompt = conversion.prompt.clone();
+    let given: options::Overrides = options::read(options)?;
     let mut issues = Vec::new();
-    if let Some(body) = options.get("body").filter(|b| !b.is_null()) {
+    if let Some(body) = &given.body {
         issues.extend(params::apply_sparse(&mut prompt, catalog, body));
     }
     let pairs: Vec<(String, Value)> = match overrides {
@@ -244,47 +212,50 @@ pub fn apply_overrides(
     };
     issues.extend(params::apply_overrides(&mut prompt, catalog, &pairs));
     if !issues.is_empty() {
-        return Ok(json!({
-            "ok": false,
-            "prompt": conversion.prompt.to_value(),
-            "issues": issues.iter().map(|i| i.to_json()).collect::<Vec<_>>(),
-            "changes": [],
-            "warnings": warnings_json(&conversion),
+        let issues = issues
+            .iter()
+            .map(|i| shapes::OverrideIssue {
+                selector: &i.selector,
+                code: i.code.as_str(),
+                message: &i.message,
+            })
+            .collect();
+        return Ok(to_value(shapes::OverrideResult {
+            ok: false,
+            prompt: conversion.prompt.to_value(),
+            issues,
+            changes: Vec::new(),
+            warnings: warnings(&conversion),
         }));
     }
-    let seed_mode = options
-        .get("seedMode")
-        .and_then(Value::as_str)
-        .unwrap_or("fixed");
-    let rng_seed = u64_option(options, "rngSeed")?.unwrap_or(0);
-    let (mode, controls) = match seed_mode {
-        "asSaved" | "as-saved" => (None, conversion.controls.clone()),
-        "fixed" => (Some(ControlMode::Fixed), Vec::new()),
-        other => {
-            let mode = ControlMode::parse(other).ok_or_else(|| {
-                invalid_option(
-                    "seedMode",
-                    "expected fixed, asSaved, increment, decrement or randomize",
-                )
-            })?;
-            (Some(mode), params::seed_controls(&prompt, catalog, "fixed"))
-        }
+    let rng_seed = given.rng_seed.map_or(0, |s| s.0);
+    let forced = |mode| (Some(mode), params::seed_controls(&prompt, catalog, "fixed"));
+    let (mode, controls) = match given.seed_mode.unwrap_or_default() {
+        options::SeedMode::AsSaved => (None, conversion.controls.clone()),
+        options::SeedMode::Fixed => (Some(ControlMode::Fixed), Vec::new()),
+        options::SeedMode::Increment => forced(ControlMode::Increment),
+        options::SeedMode::Decrement => forced(ControlMode::Decrement),
+        options::SeedMode::Randomize => forced(ControlMode::Randomize),
     };
-    let changes: Vec<Value> =
-        params::apply_controls(&mut prompt, catalog, &controls, mode, rng_seed)
-            .into_iter()
-            .map(|c| json!({"nodeId": c.node_id, "input": c.input, "from": c.from, "to": c.to}))
-            .collect();
-    Ok(json!({
-        "ok": true,
-        "prompt": prompt.to_value(),
-        "issues": [],
-        "changes": changes,
-        "warnings": warnings_json(&conversion),
+    let changes = params::apply_controls(&mut prompt, catalog, &controls, mode, rng_seed);
+    Ok(to_value(shapes::OverrideResult {
+        ok: true,
+        prompt: prompt.to_value(),
+        issues: Vec::new(),
+        changes: changes
+            .iter()
+            .map(|c| shapes::Change {
+                node_id: &c.node_id,
+                input: &c.input,
+                from: &c.from,
+                to: &c.to,
+            })
+            .collect(),
+        warnings: warnings(&conversion),
     }))
 }
 
-/// What the server would answer to `POST /prompt`: `{accepted, status, body}`. A whole POST
+/// What the server would answer to `POST /prompt` ([`shapes::Validation`]). A whole POST
 /// body (`{"prompt": …, "partial_execution_targets": …}`) is validated as sent; a UI workflow is
 /// converted first.
 pub fn validate(input: Value, catalog: &Catalog, options: &Value) -> Result<Value> {
@@ -297,19 +268,19 @@ pub fn validate(input: Value, catalog: &Catalog, options: &Value) -> Result<Valu
         json!({ "prompt": conversion.prompt.to_value() })
     };
     let outcome = crate::validate::validate_prompt_body(&body, catalog);
-    Ok(json!({
-        "accepted": outcome.status == 200,
-        "status": outcome.status,
-        "body": outcome.body,
+    Ok(to_value(shapes::Validation {
+        accepted: outcome.status == 200,
+        status: outcome.status,
+        body: &outcome.body,
     }))
 }
 
 /// `{prompt, workflow}` embedded in a PNG/WebP/FLAC/Ogg/MP3 file (`null` where absent).
 pub fn extract(bytes: &[u8]) -> Result<Value> {
     let meta = crate::media::extract(bytes)?.require()?;
-    Ok(json!({
-        "prompt": meta.prompt,
-        "workflow": meta.workflow,
+    Ok(to_value(shapes::Embedded {
+        prompt: meta.prompt.as_ref(),
+        workflow: meta.workflow.as_ref(),
     }))
 }
 
@@ -378,160 +349,180 @@ pub fn error_data(error: &Error) -> Value {
     Value::Object(out)
 }
 
-/// Output files with the URL to fetch each: `[{nodeId, key, filename, subfolder, type, url}]`.
-pub fn files_json(outputs: &Map<String, Value>, endpoint: Option<&Endpoint>) -> Value {
+/// Output files with the URL to fetch each.
+fn output_files(
+    outputs: &Map<String, Value>,
+    endpoint: Option<&Endpoint>,
+) -> Vec<shapes::OutputFile> {
     response::output_files(outputs)
         .into_iter()
-        .map(|f| {
-            let url = endpoint.map(|e| e.view(&f.file, None).url);
-            json!({
-                "nodeId": f.node_id,
-                "key": f.key,
-                "filename": f.file.filename,
-                "subfolder": f.file.subfolder,
-                "type": f.file.kind,
-                "url": url,
-            })
+        .map(|f| shapes::OutputFile {
+            url: endpoint.map(|e| e.view(&f.file, None).url),
+            node_id: f.node_id,
+            key: f.key,
+            filename: f.file.filename,
+            subfolder: f.file.subfolder,
+            kind: f.file.kind,
         })
         .collect()
 }
 
-/// A job's end: `{promptId, status, ok, outputs, files, error?, nodeErrors?}`; `status` is the
-/// outcome's code (`SUCCESS`, `EXECUTION_ERROR`, `INTERRUPTED`, `CANCELLED`, `PROMPT_REJECTED`,
-/// `JOB_LOST`, `TIMEOUT`).
-pub fn result_json(result: &JobResult, endpoint: Option<&Endpoint>) -> Value {
-    let mut out = json!({
-        "promptId": result.prompt_id,
-        "status": result.outcome.code(),
-        "ok": result.outcome == Outcome::Success,
-        "outputs": result.outputs,
-        "files": files_json(&result.outputs, endpoint),
-    });
-    match &result.outcome {
-        Outcome::Failed { error } => out["error"] = error.clone(),
-        Outcome::Interrupted { data } => out["error"] = data.clone(),
-        Outcome::Rejected { error, node_errors } => {
-            out["error"] = error.clone();
-            out["nodeErrors"] = node_errors.clone();
-        }
-        _ => {}
+fn job_result<'a>(result: &'a JobResult, endpoint: Option<&Endpoint>) -> shapes::JobResult<'a> {
+    let (error, node_errors) = match &result.outcome {
+        Outcome::Failed { error } => (Some(error), None),
+        Outcome::Interrupted { data } => (Some(data), None),
+        Outcome::Rejected { error, node_errors } => (Some(error), Some(node_errors)),
+        _ => (None, None),
+    };
+    shapes::JobResult {
+        prompt_id: &result.prompt_id,
+        status: result.outcome.code(),
+        ok: result.outcome == Outcome::Success,
+        outputs: &result.outputs,
+        files: output_files(&result.outputs, endpoint),
+        error,
+        node_errors,
     }
-    out
 }
 
-/// A job event as JavaScript sees it: `{type, promptId, ...}` with `type` one of `queued`,
-/// `started`, `cached`, `executing`, `progress`, `preview`, `output`, `text`, `finished`.
-/// A preview's image bytes are not in the JSON (bindings pass them as a `Uint8Array`).
+/// A job's end ([`shapes::JobResult`]): `status` is the outcome's code.
+pub fn result_json(result: &JobResult, endpoint: Option<&Endpoint>) -> Value {
+    to_value(job_result(result, endpoint))
+}
+
+/// A job event as JavaScript sees it ([`shapes::JobEvent`]). A preview's image bytes are not in
+/// the JSON (bindings set `image` to a `Uint8Array`).
 pub fn event_json(prompt_id: &str, event: &JobEvent, endpoint: Option<&Endpoint>) -> Value {
-    let mut out = match event {
-        JobEvent::Queued { position } => json!({"type": "queued", "position": position}),
-        JobEvent::Started => json!({"type": "started"}),
-        JobEvent::Cached { nodes } => json!({"type": "cached", "nodes": nodes}),
-        JobEvent::NodeStarted { node } => json!({"type": "executing", "node": node}),
+    use shapes::JobEventKind as Kind;
+    let single: Map<String, Value>;
+    let kind = match event {
+        JobEvent::Queued { position } => Kind::Queued {
+            position: *position,
+        },
+        JobEvent::Started => Kind::Started,
+        JobEvent::Cached { nodes } => Kind::Cached { nodes },
+        JobEvent::NodeStarted { node } => Kind::NodeStarted { node },
         JobEvent::Progress {
             node,
             value,
             max,
             overall,
-        } => {
-            json!({"type": "progress", "node": node, "value": value, "max": max, "overall": overall})
-        }
-        JobEvent::Preview { node, mime, image } => {
-            json!({"type": "preview", "node": node, "mime": mime, "size": image.len()})
-        }
+        } => Kind::Progress {
+            node: node.as_deref(),
+            value: *value,
+            max: *max,
+            overall: *overall,
+        },
+        JobEvent::Preview { node, mime, image } => Kind::Preview {
+            node: node.as_deref(),
+            mime,
+            size: image.len(),
+            image: shapes::ImageBytes,
+        },
         JobEvent::Output { node, output } => {
-            let single: Map<String, Value> = [(node.clone(), output.clone())].into_iter().collect();
-            json!({"type": "output", "node": node, "output": output, "files": files_json(&single, endpoint)})
+            single = [(node.clone(), output.clone())].into_iter().collect();
+            Kind::Output {
+                node,
+                output,
+                files: output_files(&single, endpoint),
+            }
         }
-        JobEvent::Text { node, text } => json!({"type": "text", "node": node, "text": text}),
-        JobEvent::Finished(result) => {
-            json!({"type": "finished", "result": result_json(result, endpoint)})
-        }
+        JobEvent::Text { node, text } => Kind::Text { node, text },
+        JobEvent::Finished(result) => Kind::Finished {
+            result: job_result(result, endpoint),
+        },
     };
-    out["promptId"] = Value::String(prompt_id.to_string());
-    out
+    to_value(shapes::JobEvent { prompt_id, kind })
 }
 
-/// `{running: [...], pending: [...]}` in execution order; items `{number, promptId, clientId,
-/// outputs}`.
+/// The server's queue in execution order ([`shapes::QueueState`]).
 pub fn queue_json(queue: &QueueState) -> Value {
-    let items = |list: &[crate::protocol::QueueItem]| -> Value {
+    fn items(list: &[crate::protocol::QueueItem]) -> Vec<shapes::QueueItem<'_>> {
         list.iter()
-            .map(|i| {
-                json!({
-                    "number": i.number,
-                    "promptId": i.prompt_id,
-                    "clientId": i.client_id(),
-                    "outputs": i.outputs_to_execute,
-                })
+            .map(|i| shapes::QueueItem {
+                number: &i.number,
+                prompt_id: &i.prompt_id,
+                client_id: i.client_id(),
+                outputs: &i.outputs_to_execute,
             })
             .collect()
-    };
-    json!({"running": items(&queue.running), "pending": items(&queue.pending)})
+    }
+    to_value(shapes::QueueState {
+        running: items(&queue.running),
+        pending: items(&queue.pending),
+    })
 }
 
-/// A server message as `{type, ...fields}` (the wire's `type` names; a preview's bytes are not
-/// in the JSON — bindings attach them as a `Uint8Array`).
+/// A server message ([`shapes::ServerMessage`]; a preview's bytes are not in the JSON — bindings
+/// set `image` to a `Uint8Array`).
 pub fn message_json(message: &ServerMessage) -> Value {
-    match message {
+    use shapes::ServerMessage as M;
+    to_value(match message {
         ServerMessage::Status {
             queue_remaining,
             sid,
-        } => json!({"type": "status", "queueRemaining": queue_remaining, "sid": sid}),
-        ServerMessage::FeatureFlags(data) => json!({"type": "feature_flags", "data": data}),
-        ServerMessage::ExecutionStart { prompt_id } => {
-            json!({"type": "execution_start", "promptId": prompt_id})
-        }
+        } => M::Status {
+            queue_remaining: *queue_remaining,
+            sid: sid.as_deref(),
+        },
+        ServerMessage::FeatureFlags(data) => M::FeatureFlags { data },
+        ServerMessage::ExecutionStart { prompt_id } => M::ExecutionStart { prompt_id },
         ServerMessage::ExecutionCached { prompt_id, nodes } => {
-            json!({"type": "execution_cached", "promptId": prompt_id, "nodes": nodes})
+            M::ExecutionCached { prompt_id, nodes }
         }
         ServerMessage::Executing {
             prompt_id,
             node,
             display_node,
-        } => {
-            json!({"type": "executing", "promptId": prompt_id, "node": node, "displayNode": display_node})
-        }
+        } => M::Executing {
+            prompt_id: prompt_id.as_deref(),
+            node: node.as_deref(),
+            display_node: display_node.as_deref(),
+        },
         ServerMessage::Progress {
             prompt_id,
             node,
             value,
             max,
-        } => {
-            json!({"type": "progress", "promptId": prompt_id, "node": node, "value": value, "max": max})
-        }
-        ServerMessage::ProgressState { prompt_id, nodes } => {
-            json!({"type": "progress_state", "promptId": prompt_id, "nodes": nodes})
-        }
+        } => M::Progress {
+            prompt_id: prompt_id.as_deref(),
+            node: node.as_deref(),
+            value: *value,
+            max: *max,
+        },
+        ServerMessage::ProgressState { prompt_id, nodes } => M::ProgressState {
+            prompt_id: prompt_id.as_deref(),
+            nodes,
+        },
         ServerMessage::Executed {
             prompt_id,
             node,
             display_node,
             output,
-        } => {
-            json!({"type": "executed", "promptId": prompt_id, "node": node, "displayNode": display_node, "output": output})
-        }
-        ServerMessage::ExecutionSuccess { prompt_id } => {
-            json!({"type": "execution_success", "promptId": prompt_id})
-        }
-        ServerMessage::ExecutionError { prompt_id, data } => {
-            json!({"type": "execution_error", "promptId": prompt_id, "data": data})
-        }
+        } => M::Executed {
+            prompt_id: prompt_id.as_deref(),
+            node,
+            display_node: display_node.as_deref(),
+            output,
+        },
+        ServerMessage::ExecutionSuccess { prompt_id } => M::ExecutionSuccess { prompt_id },
+        ServerMessage::ExecutionError { prompt_id, data } => M::ExecutionError { prompt_id, data },
         ServerMessage::ExecutionInterrupted { prompt_id, data } => {
-            json!({"type": "execution_interrupted", "promptId": prompt_id, "data": data})
+            M::ExecutionInterrupted { prompt_id, data }
         }
-        ServerMessage::Preview { mime, image, meta } => json!({
-            "type": "preview",
-            "mime": mime,
-            "size": image.len(),
-            "node": meta.as_ref().and_then(|m| m.node_id.clone()),
-            "promptId": meta.as_ref().and_then(|m| m.prompt_id.clone()),
-        }),
-        ServerMessage::Text { node_id, text } => {
-            json!({"type": "text", "node": node_id, "text": text})
-        }
-        ServerMessage::Other { kind, data } => json!({"type": kind, "data": data}),
-    }
+        ServerMessage::Preview { mime, image, meta } => M::Preview {
+            mime,
+            size: image.len(),
+            node: meta.as_ref().and_then(|m| m.node_id.as_deref()),
+            prompt_id: meta.as_ref().and_then(|m| m.prompt_id.as_deref()),
+            image: shapes::ImageBytes,
+        },
+        ServerMessage::Text { node_id, text } => M::Text {
+            node: node_id,
+            text,
+        },
+        ServerMessage::Other { kind, data } => M::Other(shapes::OtherMessage { kind, data }),
+    })
 }
 
 /// A file reference from `{filename, subfolder, type}` (as outputs and uploads name files).
