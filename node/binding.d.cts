@@ -37,7 +37,7 @@ export declare class NativeClient {
    * One request and its answer (`comfywire::js::server_call` names them: `queue`,
    * `history`, `upload`, `view`, `free`…): JSON text, bytes, or `null`.
    */
-  call(name: string, optionsJson?: string | undefined | null, bytes?: Buffer | undefined | null): Promise<string | Buffer | null>
+  call(name: string, optionsJson?: string | undefined | null, bytes?: Uint8Array | undefined | null): Promise<string | Uint8Array | null>
   /** The server's catalog, parsed in Rust (the text never becomes a JavaScript object). */
   objectInfo(): Promise<Catalog>
   /**
@@ -104,7 +104,7 @@ export declare function incapable(prompt: string, catalog?: number | undefined |
 /** An event or server message: JSON text, and the image bytes of a preview. */
 export interface Item {
   json: string
-  bytes?: Buffer
+  bytes?: Uint8Array
 }
 
 /** Every parameter with its spec. */

@@ -52,7 +52,7 @@ pub async fn connect(options_json: String) -> Result<NativeClient> {
 #[napi(object)]
 pub struct Item {
     pub json: String,
-    pub bytes: Option<Buffer>,
+    pub bytes: Option<Uint8Array>,
 }
 
 impl std::fmt::Debug for Item {
@@ -125,8 +125,8 @@ impl NativeClient {
         &self,
         name: String,
         options_json: Option<String>,
-        bytes: Option<Buffer>,
-    ) -> Result<Option<Either<String, Buffer>>> {
+        bytes: Option<Uint8Array>,
+    ) -> Result<Option<Either<String, Uint8Array>>> {
         let data = bytes.map(|b| b.to_vec());
         guarded(async {
             let call =
@@ -135,7 +135,7 @@ impl NativeClient {
             Ok(match call.answer(answer)? {
                 js::CallAnswer::Nothing => None,
                 js::CallAnswer::Text(text) => Some(Either::A(text)),
-                js::CallAnswer::Bytes(bytes) => Some(Either::B(Buffer::from(bytes))),
+                js::CallAnswer::Bytes(bytes) => Some(Either::B(Uint8Array::from(bytes))),
             })
         })
         .await
@@ -171,7 +171,7 @@ impl NativeClient {
         };
         Ok(messages.next().await.map(|message| {
             let bytes = match &message {
-                ServerMessage::Preview { image, .. } => Some(Buffer::from(image.clone())),
+                ServerMessage::Preview { image, .. } => Some(Uint8Array::from(image.clone())),
                 _ => None,
             };
             Item {
@@ -226,7 +226,7 @@ impl NativeJob {
         };
         let json = js::event_json(&self.prompt_id, &event, Some(self.client.endpoint()));
         let bytes = match &event {
-            JobEvent::Preview { image, .. } => Some(Buffer::from(image.clone())),
+            JobEvent::Preview { image, .. } => Some(Uint8Array::from(image.clone())),
             _ => None,
         };
         Ok(Some(Item {

@@ -60,3 +60,36 @@ test('the wasm build runs a job on plain node, and a dead server is NETWORK', ()
   assert.deepEqual(JSON.parse(out[0]), { status: 'SUCCESS', files: ['ComfyUI_00001_.png'] });
   assert.equal(out[1], 'NETWORK');
 });
+
+test('TypeScript users of the installed package type-check under --strict, ESM and CommonJS, without @types/node', () => {
+  writeFileSync(join(dir, 'esm.mts'), `
+    import * as cw from 'comfywire';
+    export async function main(url: string): Promise<boolean> {
+      const client = await cw.ComfyClient.connect({ server: url, reconnectWindowMs: 5000 });
+      const job = await client.queuePrompt(cw.convert({}).prompt, { seedMode: 'asSaved', front: true });
+      job.on('progress', (e) => console.log(e.value / e.max, e.overall));
+      job.on('preview', (e) => console.log(e.image.byteLength));
+      const result: cw.JobResult = await job.wait();
+      const node: cw.ApiNode | undefined = cw.convert({}).prompt['3'];
+      return result.ok && node?.class_type === 'KSampler';
+    }
+  `);
+  writeFileSync(join(dir, 'cjs.cts'), `
+    import cw = require('comfywire');
+    const codes: readonly cw.ErrorCode[] = cw.ERROR_CODES;
+    const info: cw.WorkflowInfo = cw.parseWorkflow('{}');
+    console.log(codes.length, info.frontendVersion ?? 'unrecorded');
+  `);
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { strict: true, module: 'nodenext', target: 'es2022', noEmit: true, skipLibCheck: false, types: [] },
+    files: ['esm.mts', 'cjs.cts'],
+  }));
+  const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
+  let output = '';
+  try {
+    execFileSync(process.execPath, [tsc, '-p', '.'], { cwd: dir, encoding: 'utf8' });
+  } catch (err) {
+    output = `${err.stdout}${err.stderr}`;
+  }
+  assert.equal(output, '', 'tsc reports nothing');
+});
