@@ -3,6 +3,7 @@
 
 mod convert_cmd;
 mod params_cmd;
+mod save;
 mod server_cmd;
 mod validate_cmd;
 
@@ -83,7 +84,35 @@ fn extract(args: ExtractArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `comfywire validate WF | head`: when the reader goes away, stop quietly, as a Unix tool
+/// killed by SIGPIPE would (status 141), instead of panicking inside `println!`.
+fn quiet_on_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("Broken pipe") {
+            std::process::exit(141);
+        }
+        default(info);
+    }));
+}
+
+/// The stable code of an error: the core's, or `CLI_ERROR` for the CLI's own (a missing file…).
+fn error_code(err: &anyhow::Error) -> &'static str {
+    err.chain()
+        .find_map(|e| e.downcast_ref::<comfywire::Error>())
+        .map_or("CLI_ERROR", comfywire::Error::code)
+}
+
 fn main() -> ExitCode {
+    quiet_on_broken_pipe();
+    // Under --json, a failure is one JSON object on stdout too, so scripts read one format.
+    let json = std::env::args().any(|a| a == "--json");
     let cli = Cli::parse();
     let runtime = || {
         tokio::runtime::Builder::new_multi_thread()
@@ -109,6 +138,11 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(err) => {
             eprintln!("comfywire: {err:#}");
+            if json {
+                let object =
+                    serde_json::json!({"code": error_code(&err), "message": format!("{err:#}")});
+                println!("{object}");
+            }
             ExitCode::from(2)
         }
     }

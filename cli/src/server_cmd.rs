@@ -103,9 +103,16 @@ pub(crate) struct RunArgs {
     assignments: Vec<String>,
     #[command(flatten)]
     server: ServerArgs,
-    /// Save the outputs here.
+    /// Save the outputs here, as the server laid them out (`DIR/<subfolder>/<file>`; previews
+    /// and other temp files under `DIR/temp/`). Default with the bundled emulator: ./comfywire-out.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Replace files that already exist under --out (default: refuse, exit 1).
+    #[arg(long)]
+    overwrite: bool,
+    /// On an execution error, print the server's traceback too.
+    #[arg(short, long)]
+    verbose: bool,
     /// Print the result as JSON instead of progress bars.
     #[arg(long)]
     json: bool,
@@ -173,74 +180,165 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         timeout: args.timeout.map(Duration::from_secs),
         ..JobOptions::default()
     };
-    let bars = Progress::new(args.json, conversion.prompt.nodes.len());
-    let result = client
+    let bars = Progress::new(args.json, &conversion.prompt);
+    let result = match client
         .run(&conversion.prompt, options, |e| bars.on_event(e))
-        .await?;
+        .await
+    {
+        Ok(result) => result,
+        // A refusal is a result like the others here: explained, in --json, exit 1.
+        Err(comfywire::Error::PromptRejected {
+            error, node_errors, ..
+        }) => comfywire::protocol::JobResult {
+            prompt_id: String::new(),
+            outcome: Outcome::Rejected {
+                error: *error,
+                node_errors: *node_errors,
+            },
+            outputs: Default::default(),
+        },
+        Err(e) => return Err(e.into()),
+    };
     bars.finish(&result.outcome);
-    if result.outcome == Outcome::TimedOut {
-        use comfywire::protocol::ServerStop;
-        let secs = args.timeout.unwrap_or_default();
-        match client.server_stop(&result.prompt_id) {
-            ServerStop::Confirmed => eprintln!(
-                "timed out after {secs} s: the server accepted stopping job {} (a running node finishes first)",
-                result.prompt_id
-            ),
-            _ => eprintln!(
-                "timed out after {secs} s: the server did not confirm stopping job {} (it may still run)",
-                result.prompt_id
-            ),
-        }
-    }
+    explain_outcome(&client, &result, args.timeout, args.verbose);
 
     let files = response::output_files(&result.outputs);
+    let out_dir = args.out.clone().or_else(|| {
+        emulator.as_ref().map(|_| {
+            let dir = PathBuf::from("comfywire-out");
+            eprintln!(
+                "the bundled emulator stops with this command: its outputs go to {}/ (choose with --out)",
+                dir.display()
+            );
+            dir
+        })
+    });
     let mut saved = Vec::new();
-    if let Some(dir) = &args.out {
-        std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut not_saved = Vec::new();
+    if let Some(dir) = &out_dir {
         for f in &files {
-            let bytes = client.view(&f.file).await?;
-            let path = dir.join(safe_name(&f.file));
-            std::fs::write(&path, bytes)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            saved.push(path);
+            let outcome = match crate::save::local_path(dir, &f.file) {
+                Ok(path) => match client.view(&f.file).await {
+                    Ok(bytes) => crate::save::write(&path, &bytes, args.overwrite).map(|()| path),
+                    Err(e) => Err(format!("cannot download it: {e}")),
+                },
+                Err(why) => Err(why),
+            };
+            match outcome {
+                Ok(path) => saved.push(path),
+                Err(why) => {
+                    let name = output_name(&f.file);
+                    eprintln!("comfywire: not saved: node #{} {name}: {why}", f.node_id);
+                    not_saved.push(
+                        serde_json::json!({"nodeId": f.node_id, "file": name, "reason": why}),
+                    );
+                }
+            }
         }
     }
+    let urls: Vec<String> = files
+        .iter()
+        .map(|f| client.endpoint().view(&f.file, None).url)
+        .collect();
     client.close();
+    let emulated = emulator.is_some();
     drop(emulator);
     if args.json {
-        let out = serde_json::json!({
+        let mut out = serde_json::json!({
             "promptId": result.prompt_id,
-            "outcome": result.outcome.code(),
+            "status": result.outcome.code(),
             "outputs": result.outputs,
             "saved": saved.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+            "notSaved": not_saved,
         });
+        if !emulated {
+            out["urls"] = serde_json::json!(urls);
+        }
+        match &result.outcome {
+            Outcome::Failed { error } => out["error"] = error.clone(),
+            Outcome::Interrupted { data } => out["error"] = data.clone(),
+            Outcome::Rejected { error, node_errors } => {
+                out["rejection"] = serde_json::json!({"error": error, "node_errors": node_errors});
+            }
+            _ => {}
+        }
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
-        for f in &files {
-            println!(
-                "{}\t{}",
-                f.node_id,
-                client.endpoint().view(&f.file, None).url
-            );
+        if !emulated {
+            for (f, url) in files.iter().zip(&urls) {
+                println!("{}\t{url}", f.node_id);
+            }
         }
         for p in &saved {
             println!("saved {}", p.display());
         }
     }
-    Ok(if result.outcome == Outcome::Success {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::from(1)
-    })
+    Ok(
+        if result.outcome == Outcome::Success && not_saved.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        },
+    )
 }
 
-/// A file name from an output reference that cannot escape `--out`.
-fn safe_name(file: &FileRef) -> String {
-    let name = Path::new(&file.filename)
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("output");
-    name.replace(['/', '\\'], "_")
+/// `subfolder/filename` as the server names an output.
+fn output_name(file: &FileRef) -> String {
+    if file.subfolder.is_empty() {
+        file.filename.clone()
+    } else {
+        format!("{}/{}", file.subfolder, file.filename)
+    }
+}
+
+/// Says on stderr, TTY or not, why a job did not succeed: the node and exception of an
+/// execution error, each node error of a rejection, whether the server stopped a timed-out job.
+fn explain_outcome(
+    client: &Client,
+    result: &comfywire::protocol::JobResult,
+    timeout: Option<u64>,
+    verbose: bool,
+) {
+    use comfywire::protocol::{ServerStop, explain};
+    match &result.outcome {
+        Outcome::Success => {}
+        Outcome::Failed { error } => {
+            eprintln!("comfywire: job {} failed", result.prompt_id);
+            for line in explain::execution_error_lines(error, verbose) {
+                eprintln!("{line}");
+            }
+        }
+        Outcome::Rejected { error, node_errors } => {
+            eprintln!("comfywire: the server refused the prompt");
+            for line in explain::rejection_lines(error, node_errors) {
+                eprintln!("{line}");
+            }
+        }
+        Outcome::Interrupted { .. } => {
+            eprintln!(
+                "comfywire: job {} was interrupted on the server",
+                result.prompt_id
+            )
+        }
+        Outcome::Cancelled => eprintln!("comfywire: job {} was cancelled", result.prompt_id),
+        Outcome::Lost => eprintln!(
+            "comfywire: job {} was lost: the server went away or forgot it (JOB_LOST)",
+            result.prompt_id
+        ),
+        Outcome::TimedOut => {
+            let secs = timeout.unwrap_or_default();
+            match client.server_stop(&result.prompt_id) {
+                ServerStop::Confirmed => eprintln!(
+                    "timed out after {secs} s: the server accepted stopping job {} (a running node finishes first)",
+                    result.prompt_id
+                ),
+                _ => eprintln!(
+                    "timed out after {secs} s: the server did not confirm stopping job {} (it may still run)",
+                    result.prompt_id
+                ),
+            }
+        }
+    }
 }
 
 fn rand_seed() -> u64 {
@@ -249,75 +347,152 @@ fn rand_seed() -> u64 {
         .map_or(0, |d| d.as_nanos() as u64)
 }
 
-/// Progress bars: the queue position, then one bar for the whole job and one for the node.
+/// Progress on stderr: bars on a terminal (the queue position, the whole job, the node), plain
+/// lines otherwise (one per node, and every 10 % of a node's steps), nothing under `--json`.
 struct Progress {
-    overall: Option<ProgressBar>,
-    node: Option<ProgressBar>,
-    _multi: Option<MultiProgress>,
+    bars: Option<(ProgressBar, ProgressBar, MultiProgress)>,
+    plain: bool,
+    /// `#3 KSampler` (or its title) by node id.
+    labels: std::collections::HashMap<String, String>,
+    total: usize,
+    state: std::sync::Mutex<ProgressState>,
+}
+
+#[derive(Default)]
+struct ProgressState {
+    /// Nodes executed or cached so far.
+    done: usize,
+    /// The last tenth of a node's steps printed in plain mode.
+    tenth: u64,
+    /// Whether "running" was said.
+    running: bool,
 }
 
 impl Progress {
-    fn new(quiet: bool, _nodes: usize) -> Self {
-        if quiet {
-            return Progress {
-                overall: None,
-                node: None,
-                _multi: None,
-            };
-        }
-        let multi = MultiProgress::new();
-        let style = ProgressStyle::with_template("{prefix:>8} [{bar:40}] {percent:>3}% {msg}")
-            .expect("valid template")
-            .progress_chars("=> ");
-        let overall = multi.add(
-            ProgressBar::new(1000)
-                .with_style(style.clone())
-                .with_prefix("job"),
-        );
-        let node = multi.add(ProgressBar::new(1).with_style(style).with_prefix("node"));
-        overall.set_message("submitting");
+    fn new(quiet: bool, prompt: &comfywire::Prompt) -> Self {
+        use std::io::IsTerminal;
+        let labels = prompt
+            .nodes
+            .iter()
+            .map(|(id, node)| {
+                let name = node
+                    .meta
+                    .get("title")
+                    .and_then(|t| t.as_str())
+                    .or(node.class_type.as_deref())
+                    .unwrap_or("?");
+                (id.clone(), format!("#{id} {name}"))
+            })
+            .collect();
+        let terminal = std::io::stderr().is_terminal();
+        let bars = (!quiet && terminal).then(|| {
+            let multi = MultiProgress::new();
+            let style = ProgressStyle::with_template("{prefix:>8} [{bar:40}] {percent:>3}% {msg}")
+                .expect("valid template")
+                .progress_chars("=> ");
+            let overall = multi.add(
+                ProgressBar::new(1000)
+                    .with_style(style.clone())
+                    .with_prefix("job"),
+            );
+            let node = multi.add(ProgressBar::new(1).with_style(style).with_prefix("node"));
+            overall.set_message("submitting");
+            (overall, node, multi)
+        });
         Progress {
-            overall: Some(overall),
-            node: Some(node),
-            _multi: Some(multi),
+            bars,
+            plain: !quiet && !terminal,
+            labels,
+            total: prompt.nodes.len().max(1),
+            state: Default::default(),
         }
     }
 
+    fn label(&self, id: &str) -> String {
+        self.labels
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| format!("#{id}"))
+    }
+
     fn on_event(&self, event: &JobEvent) {
-        let (Some(overall), Some(node)) = (&self.overall, &self.node) else {
-            return;
-        };
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        // Workflows without samplers report no steps: count nodes run or cached too.
+        let nodes_fraction = |done: usize| done.min(self.total) as f64 / self.total as f64;
         match event {
-            JobEvent::Queued { position: 0 } | JobEvent::Started => overall.set_message("running"),
-            JobEvent::Queued { position } => {
-                overall.set_message(format!("queued, {position} ahead"))
+            JobEvent::Queued { position } if *position > 0 => {
+                self.say(&format!("queued, {position} ahead"), None);
+            }
+            JobEvent::Queued { .. } | JobEvent::Started if !state.running => {
+                state.running = true;
+                self.say("running", None);
+            }
+            JobEvent::Cached { nodes } if !nodes.is_empty() => {
+                state.done += nodes.len();
+                self.say(
+                    &format!("{} node(s) cached", nodes.len()),
+                    Some(nodes_fraction(state.done)),
+                );
             }
             JobEvent::NodeStarted { node: id } => {
-                node.set_length(1);
-                node.set_position(0);
-                node.set_message(format!("#{id}"));
+                state.done += 1;
+                state.tenth = 0;
+                let label = self.label(id);
+                if let Some((overall, node, _)) = &self.bars {
+                    node.set_length(1);
+                    node.set_position(0);
+                    node.set_message(label.clone());
+                    let fraction = nodes_fraction(state.done.saturating_sub(1));
+                    overall.set_position(overall.position().max((fraction * 1000.0) as u64));
+                }
+                if self.plain {
+                    eprintln!("running {label}");
+                }
             }
             JobEvent::Progress {
+                node: id,
                 value,
                 max,
                 overall: fraction,
-                ..
             } => {
-                node.set_length(max.max(1.0) as u64);
-                node.set_position(*value as u64);
-                overall.set_position((fraction * 1000.0) as u64);
+                if let Some((overall, node, _)) = &self.bars {
+                    node.set_length(max.max(1.0) as u64);
+                    node.set_position(*value as u64);
+                    overall.set_position(overall.position().max((fraction * 1000.0) as u64));
+                }
+                let tenth = (value / max.max(1.0) * 10.0).floor() as u64;
+                if self.plain && tenth > state.tenth {
+                    state.tenth = tenth;
+                    let label = id.as_deref().map(|i| self.label(i)).unwrap_or_default();
+                    eprintln!("  {label} step {value}/{max}");
+                }
             }
             _ => {}
         }
     }
 
+    fn say(&self, message: &str, fraction: Option<f64>) {
+        if let Some((overall, _, _)) = &self.bars {
+            overall.set_message(message.to_string());
+            if let Some(f) = fraction {
+                overall.set_position(overall.position().max((f * 1000.0) as u64));
+            }
+        }
+        if self.plain {
+            eprintln!("{message}");
+        }
+    }
+
     fn finish(&self, outcome: &Outcome) {
-        if let (Some(overall), Some(node)) = (&self.overall, &self.node) {
+        if let Some((overall, node, _)) = &self.bars {
             node.finish_and_clear();
             if *outcome == Outcome::Success {
                 overall.set_position(1000);
             }
             overall.finish_with_message(outcome.code().to_lowercase());
+        }
+        if self.plain {
+            eprintln!("{}", outcome.code().to_lowercase());
         }
     }
 }
@@ -354,10 +529,14 @@ pub(crate) struct HistoryArgs {
 
 pub(crate) async fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
     let client = args.server.connect_required().await?;
-    for entry in client
+    let entries = client
         .history(args.prompt_id.as_deref(), Some(args.max_items))
-        .await?
-    {
+        .await?;
+    if let (Some(id), true) = (&args.prompt_id, entries.is_empty()) {
+        eprintln!("comfywire: no such prompt in the server's history: {id}");
+        return Ok(ExitCode::from(1));
+    }
+    for entry in entries {
         let files = response::output_files(&entry.outputs).len();
         println!(
             "{}\t{}\t{} file(s)",
@@ -424,14 +603,22 @@ pub(crate) async fn upload(args: UploadArgs) -> anyhow::Result<ExitCode> {
 
 #[derive(Debug, Args)]
 pub(crate) struct ObjectInfoArgs {
-    /// One class (default: every class, printed as the server sent it).
+    /// One class (default: every class).
     class: Option<String>,
+    /// Print the server's JSON answer as it sent it (default: one line per class, name and title).
+    #[arg(long)]
+    json: bool,
     #[command(flatten)]
     server: ServerArgs,
 }
 
 pub(crate) async fn object_info(args: ObjectInfoArgs) -> anyhow::Result<ExitCode> {
     let client = args.server.connect_required().await?;
+    if args.json {
+        let answer = client.object_info_json(args.class.as_deref()).await?;
+        println!("{}", serde_json::to_string_pretty(&answer)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     let catalog = client.object_info(args.class.as_deref()).await?;
     for def in catalog.iter() {
         println!("{}\t{}", def.name, def.title());

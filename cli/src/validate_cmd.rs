@@ -25,7 +25,11 @@ pub(crate) fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     let as_body = std::str::from_utf8(&bytes)
         .ok()
         .and_then(|t| serde_json::from_str::<Value>(t).ok())
-        .filter(|v| v.get("prompt").is_some_and(Value::is_object) && v.get("nodes").is_none());
+        .filter(|v| {
+            // `{}` is a body without a prompt: the server answers `no_prompt`, so do we.
+            let empty = v.as_object().is_some_and(|o| o.is_empty());
+            empty || (v.get("prompt").is_some_and(Value::is_object) && v.get("nodes").is_none())
+        });
     let body = match as_body {
         Some(body) => body,
         None => {
@@ -42,6 +46,20 @@ pub(crate) fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
     match &outcome.body {
         Value::String(text) => println!("{text}"),
         other => println!("{}", serde_json::to_string_pretty(other)?),
+    }
+    if outcome.status != 200 {
+        // The same lines `run` prints when a server refuses a prompt.
+        let error = outcome.body.get("error").unwrap_or(&Value::Null);
+        let node_errors = outcome.body.get("node_errors").unwrap_or(&Value::Null);
+        for line in comfywire::protocol::explain::rejection_lines(error, node_errors) {
+            eprintln!("{line}");
+        }
+        if args.object_info.is_none() {
+            eprintln!(
+                "note: validated against the embedded catalog (ComfyUI 0.3.64), which lists no model \
+                 or input files: pass --object-info with your server's /object_info to check those"
+            );
+        }
     }
     Ok(if outcome.status == 200 {
         ExitCode::SUCCESS

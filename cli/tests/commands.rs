@@ -1,7 +1,7 @@
 //! The `comfywire` binary as a user runs it: output, exit codes, messages.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
@@ -229,4 +229,193 @@ fn validate_prints_the_server_answer() {
         got["node_errors"]["4"]["dependent_outputs"],
         serde_json::json!(["9"])
     );
+}
+
+/// The emulator next to the `comfywire` binary (built by `cargo test --workspace`), started
+/// with `flags` on a free loopback port, stopped when dropped.
+struct Emulator {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Emulator {
+    fn start(flags: &[&str]) -> Emulator {
+        use std::io::BufRead;
+        let exe = PathBuf::from(env!("CARGO_BIN_EXE_comfywire")).with_file_name(format!(
+            "comfywire-emulator{}",
+            std::env::consts::EXE_SUFFIX
+        ));
+        assert!(
+            exe.exists(),
+            "build the emulator first: cargo build -p comfywire-emulator"
+        );
+        let mut child = Command::new(exe)
+            .args(["--port", "0", "--node-ms", "1"])
+            .args(flags)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        Emulator {
+            child,
+            url: line.trim().to_string(),
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("comfywire-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// Two SaveImage nodes writing `same_00001_.png` into two subfolders, and nothing else.
+const TWO_SAME_NAMES: &str = r#"{
+  "1": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8, "batch_size": 1, "color": 0}},
+  "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "cwA/same"}},
+  "3": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "cwB/same"}}
+}"#;
+
+fn run_out(server: &str, prompt: &Path, out_dir: &Path, extra: &[&str]) -> Output {
+    let mut args = vec!["run", prompt.to_str().unwrap(), "--server", server];
+    args.extend_from_slice(&["--out", out_dir.to_str().unwrap()]);
+    args.extend_from_slice(extra);
+    comfywire(&args, None)
+}
+
+#[test]
+fn run_out_keeps_the_servers_layout_and_never_overwrites_silently() {
+    let dir = temp_dir("out");
+    let prompt = dir.join("two.json");
+    std::fs::write(&prompt, TWO_SAME_NAMES).unwrap();
+    let out_dir = dir.join("out");
+    let first = run_out(&Emulator::start(&[]).url, &prompt, &out_dir, &[]);
+    assert!(first.status.success(), "{}", text(&first.stderr));
+    for sub in ["cwA", "cwB"] {
+        assert!(
+            out_dir.join(sub).join("same_00001_.png").is_file(),
+            "{sub} kept"
+        );
+    }
+    // A fresh emulator numbers its files from 1 again: the same names as the first run.
+    let again = run_out(&Emulator::start(&[]).url, &prompt, &out_dir, &[]);
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "an existing file is not replaced"
+    );
+    let stderr = text(&again.stderr);
+    assert!(stderr.contains("exists (pass --overwrite"), "{stderr}");
+    let forced = run_out(
+        &Emulator::start(&[]).url,
+        &prompt,
+        &out_dir,
+        &["--overwrite"],
+    );
+    assert!(forced.status.success(), "{}", text(&forced.stderr));
+}
+
+#[test]
+fn an_execution_error_names_the_node_and_exception_on_stderr_and_in_json() {
+    let server = Emulator::start(&["--execution-error", "SaveImage"]);
+    let dir = temp_dir("fail");
+    let prompt = dir.join("two.json");
+    std::fs::write(&prompt, TWO_SAME_NAMES).unwrap();
+    let p = prompt.to_str().unwrap();
+    let out = comfywire(&["run", p, "--server", &server.url], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("node #2 (SaveImage) raised RuntimeError"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("running #1 EmptyImage"),
+        "plain progress without a TTY: {stderr}"
+    );
+    let out = comfywire(&["run", p, "--server", &server.url, "--json"], None);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["status"], "EXECUTION_ERROR");
+    assert_eq!(json["error"]["node_type"], "SaveImage");
+    assert_eq!(json["error"]["exception_type"], "RuntimeError");
+}
+
+#[test]
+fn a_rejected_prompt_lists_each_node_error() {
+    let server = Emulator::start(&[]);
+    let dir = temp_dir("reject");
+    let prompt = dir.join("bad.json");
+    std::fs::write(
+        &prompt,
+        r#"{"1": {"class_type": "SaveImage", "inputs": {"filename_prefix": "x"}}}"#,
+    )
+    .unwrap();
+    let p = prompt.to_str().unwrap();
+    let out = comfywire(&["run", p, "--server", &server.url], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("node #1 (SaveImage) input `images`: required_input_missing"),
+        "{stderr}"
+    );
+    let out = comfywire(&["run", p, "--server", &server.url, "--json"], None);
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["status"], "PROMPT_REJECTED");
+    assert_eq!(
+        json["rejection"]["node_errors"]["1"]["errors"][0]["extra_info"]["input_name"],
+        "images"
+    );
+}
+
+#[test]
+fn the_cli_at_its_edges() {
+    // `{}` is a body without a prompt: the server's `no_prompt`, exit 1.
+    let out = comfywire(&["validate", "-"], Some(b"{}"));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let body: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(body["error"]["type"], "no_prompt");
+    // A host without a scheme is told what to write; under --json the error is JSON too.
+    let out = comfywire(
+        &["run", "x.json", "--server", "127.0.0.1:8188", "--json"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let error: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(error["code"], "INVALID_URL");
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("http://127.0.0.1:8188")
+    );
+    // An unknown prompt id is not an empty success.
+    let server = Emulator::start(&[]);
+    let out = comfywire(&["history", "no-such-id", "--server", &server.url], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no such prompt"));
+    // object-info --json is the server's JSON.
+    let out = comfywire(
+        &[
+            "object-info",
+            "SaveImage",
+            "--server",
+            &server.url,
+            "--json",
+        ],
+        None,
+    );
+    let info: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(info["SaveImage"]["input"].is_object());
 }

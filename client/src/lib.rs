@@ -406,6 +406,16 @@ impl Client {
         )
     }
 
+    /// The `/object_info` answer as JSON (exact numbers, the server's key order).
+    pub async fn object_info_json(&self, class_type: Option<&str>) -> Result<Value, Error> {
+        response::json_body(
+            "/object_info",
+            &self
+                .send(&self.inner.endpoint.object_info(class_type))
+                .await?,
+        )
+    }
+
     pub async fn system_stats(&self) -> Result<Value, Error> {
         response::json_body(
             "/system_stats",

@@ -61,6 +61,12 @@ impl Endpoint {
             url: base_url.to_string(),
             message: message.to_string(),
         };
+        if !base_url.contains("://") {
+            // `127.0.0.1:8188` or `localhost:8188`: the URL parser would call the host a scheme.
+            return Err(invalid(&format!(
+                "no scheme: write http://{base_url} (or https://)"
+            )));
+        }
         let mut base = Url::parse(base_url).map_err(|e| match e {
             // The ASCII-only IDNA backend (see core/Cargo.toml) cannot map Unicode host names.
             url::ParseError::IdnaError => {
@@ -435,6 +441,15 @@ mod tests {
         let err = Endpoint::new("http://bücher.example:8188", "c").unwrap_err();
         assert_eq!(err.code(), "INVALID_URL");
         assert!(err.to_string().contains("punycode"), "{err}");
+    }
+
+    #[test]
+    fn a_host_without_a_scheme_is_told_to_add_one() {
+        for url in ["127.0.0.1:8188", "localhost:8188"] {
+            let err = Endpoint::new(url, "c").unwrap_err();
+            assert_eq!(err.code(), "INVALID_URL");
+            assert!(err.to_string().contains(&format!("http://{url}")), "{err}");
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod driver;
 pub mod endpoint;
+pub mod explain;
 pub mod hosted;
 pub mod job;
 pub mod pool;
