@@ -228,7 +228,11 @@ export class Job {
   }
 
   #native;
+  /** Every event so far, for listeners and iterators that come late; of previews only the
+   * latest is kept (their images are the one part that can grow without bound). */
   #events = [];
+  /** Positions of the running async iterators in #events. @type {Set<{k: number}>} */
+  #cursors = new Set();
   #listeners = new Map();
   #waiters = [];
   #done;
@@ -270,6 +274,13 @@ export class Job {
   }
 
   #emit(event) {
+    if (event.type === 'preview') {
+      const older = this.#events.findLastIndex((e) => e.type === 'preview');
+      if (older >= 0) {
+        this.#events.splice(older, 1);
+        for (const c of this.#cursors) if (c.k > older) c.k -= 1;
+      }
+    }
     this.#events.push(event);
     for (const type of [event.type, '*']) {
       for (const cb of this.#listeners.get(type) ?? []) {
@@ -281,9 +292,10 @@ export class Job {
 
   /**
    * Calls `callback` for each event of this type (`queued`, `started`, `cached`,
-   * `executing`, `progress`, `preview`, `output`, `text`, `finished`, or `*` for all).
-   * Events that already happened are not replayed (use the async iterator for that). The
-   * callback's `event` has the fields of that type (`event.value` for `progress`).
+   * `executing`, `progress`, `preview`, `output`, `text`, `finished`, or `*` for all): first,
+   * before `on` returns, for those that already happened (of previews, the latest), then as
+   * they come — so a listener attached after `await client.queuePrompt(…)`, or after the job
+   * finished, misses nothing. The callback's `event` has the fields of that type.
    * @template {JobEvent['type'] | '*'} T
    * @param {T} type
    * @param {(event: T extends JobEvent['type'] ? JobEventOf<T> : JobEvent) => void} callback
@@ -292,6 +304,10 @@ export class Job {
   on(type, callback) {
     if (!this.#listeners.has(type)) this.#listeners.set(type, new Set());
     this.#listeners.get(type).add(callback);
+    for (const event of this.#events.slice()) {
+      if (type !== '*' && event.type !== type) continue;
+      try { callback(event); } catch (err) { queueMicrotask(() => { throw err; }); }
+    }
     return this;
   }
 
@@ -323,19 +339,24 @@ export class Job {
   }
 
   /**
-   * Every event from the job's start, then those to come, ending with `finished`.
+   * Every event from the job's start (of previews, the latest), then those to come, ending with `finished`.
    * @returns {AsyncIterator<JobEvent>}
    */
   async *[Symbol.asyncIterator]() {
-    let k = 0;
-    for (;;) {
-      while (k < this.#events.length) {
-        const event = this.#events[k++];
-        yield event;
-        if (event.type === 'finished') return;
+    const cursor = { k: 0 };
+    this.#cursors.add(cursor);
+    try {
+      for (;;) {
+        while (cursor.k < this.#events.length) {
+          const event = this.#events[cursor.k++];
+          yield event;
+          if (event.type === 'finished') return;
+        }
+        if (this.#finished && cursor.k >= this.#events.length) return;
+        await new Promise((resolve) => this.#waiters.push(resolve));
       }
-      if (this.#finished && k >= this.#events.length) return;
-      await new Promise((resolve) => this.#waiters.push(resolve));
+    } finally {
+      this.#cursors.delete(cursor);
     }
   }
 }

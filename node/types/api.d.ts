@@ -127,9 +127,10 @@ export class Job {
     client: ComfyClient;
     /**
      * Calls `callback` for each event of this type (`queued`, `started`, `cached`,
-     * `executing`, `progress`, `preview`, `output`, `text`, `finished`, or `*` for all).
-     * Events that already happened are not replayed (use the async iterator for that). The
-     * callback's `event` has the fields of that type (`event.value` for `progress`).
+     * `executing`, `progress`, `preview`, `output`, `text`, `finished`, or `*` for all): first,
+     * before `on` returns, for those that already happened (of previews, the latest), then as
+     * they come — so a listener attached after `await client.queuePrompt(…)`, or after the job
+     * finished, misses nothing. The callback's `event` has the fields of that type.
      * @template {JobEvent['type'] | '*'} T
      * @param {T} type
      * @param {(event: T extends JobEvent['type'] ? JobEventOf<T> : JobEvent) => void} callback
@@ -154,7 +155,7 @@ export class Job {
      */
     cancel(): Promise<void>;
     /**
-     * Every event from the job's start, then those to come, ending with `finished`.
+     * Every event from the job's start (of previews, the latest), then those to come, ending with `finished`.
      * @returns {AsyncIterator<JobEvent>}
      */
     [Symbol.asyncIterator](): AsyncIterator<JobEvent>;

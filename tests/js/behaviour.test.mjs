@@ -246,6 +246,28 @@ test('job events by callback and by async iterator (replayed from the start)', a
   }
 });
 
+test('a listener attached late, even after the end, sees every event (of previews, the latest)', async () => {
+  const e = await emulator();
+  const client = await cw.ComfyClient.connect(e.url);
+  try {
+    const job = await client.queuePrompt(defaultWorkflow(), { params: { seed: 3 } });
+    await job.wait();
+    const seen = [];
+    job.on('executing', (ev) => seen.push(`executing ${ev.node}`));
+    job.on('preview', (ev) => seen.push(`preview ${ev.image.length > 0}`));
+    job.on('finished', (ev) => seen.push(`finished ${ev.result.status}`));
+    assert.ok(seen.filter((s) => s.startsWith('executing')).length >= 3, seen.join());
+    assert.deepEqual(seen.filter((s) => s.startsWith('preview')), ['preview true']);
+    assert.equal(seen.at(-1), 'finished SUCCESS');
+    const iterated = [];
+    for await (const ev of job) iterated.push(ev.type);
+    assert.equal(iterated.filter((t) => t === 'preview').length, 1, 'one preview kept for late readers');
+    assert.equal(iterated.at(-1), 'finished');
+  } finally {
+    client.close();
+  }
+});
+
 test('two concurrent jobs on one client, one failing, do not mix', async () => {
   const e = await emulator();
   await e.config({ execution_error: 'ImageInvert' });
