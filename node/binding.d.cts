@@ -113,6 +113,9 @@ export declare function listParams(input: string, catalog?: number | undefined |
 /** The pool's choice (`comfywire::js::pick_server_json`): the index, or `NO_SERVER`. */
 export declare function pickServer(servers: string): number
 
+/** Throws `PROMPT_REJECTED` when the server would run this prompt only in part (`strict`). */
+export declare function refusePartial(prompt: string, catalog?: number | undefined | null): void
+
 /** `{accepted, status, body}`: exactly what the server would answer to `POST /prompt`. */
 export declare function validate(input: string, catalog?: number | undefined | null, optionsJson?: string | undefined | null): string
 

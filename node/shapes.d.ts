@@ -197,9 +197,15 @@ outputs: Record<string, any>, files: Array<OutputFile>,
  */
 error?: Record<string, any>, 
 /**
- * Validation errors by node id, when the server refused the prompt.
+ * Validation errors by node id: why the server refused the prompt, or, with `droppedOutputs`,
+ * why it dropped some outputs while running the others (ComfyUI's partial acceptance).
  */
-nodeErrors?: Record<string, any>, };
+nodeErrors?: Record<string, any>, 
+/**
+ * The output nodes the server accepted the prompt without (they failed validation); absent
+ * when it kept them all. `{strict: true}` refuses such a prompt instead.
+ */
+droppedOutputs?: Array<string>, };
 
 /**
  * The events of a job, in the order the server produces them (`output` and `text` may come

@@ -113,6 +113,10 @@ pub(crate) struct RunArgs {
     /// On an execution error, print the server's traceback too.
     #[arg(short, long)]
     verbose: bool,
+    /// Refuse a prompt the server would run only in part (some outputs failing validation):
+    /// checked against the server's catalog before submitting, exit 1.
+    #[arg(long)]
+    strict: bool,
     /// Print the result as JSON instead of progress bars.
     #[arg(long)]
     json: bool,
@@ -181,10 +185,21 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         ..JobOptions::default()
     };
     let bars = Progress::new(args.json, &conversion.prompt);
-    let result = match client
-        .run(&conversion.prompt, options, |e| bars.on_event(e))
-        .await
-    {
+    let strict_refusal = args
+        .strict
+        .then(|| comfywire::validate::partial_acceptance(&conversion.prompt, &catalog))
+        .flatten();
+    let run = async {
+        match strict_refusal {
+            Some(refusal) => Err(refusal),
+            None => {
+                client
+                    .run(&conversion.prompt, options, |e| bars.on_event(e))
+                    .await
+            }
+        }
+    };
+    let result = match run.await {
         Ok(result) => result,
         // A refusal is a result like the others here: explained, in --json, exit 1.
         Err(comfywire::Error::PromptRejected {
@@ -196,11 +211,24 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
                 node_errors: *node_errors,
             },
             outputs: Default::default(),
+            dropped: None,
         },
         Err(e) => return Err(e.into()),
     };
     bars.finish(&result.outcome);
     explain_outcome(&client, &result, args.timeout, args.verbose);
+    if let Some(dropped) = &result.dropped {
+        eprintln!(
+            "warning: the server dropped output(s) {} that failed validation and ran the rest (--strict refuses such a prompt):",
+            result.dropped_outputs().join(", ")
+        );
+        let dropped = serde_json::Value::Object((**dropped).clone());
+        for line in
+            comfywire::protocol::explain::rejection_lines(&serde_json::Value::Null, &dropped)
+        {
+            eprintln!("  {line}");
+        }
+    }
 
     let files = response::output_files(&result.outputs);
     let out_dir = args.out.clone().or_else(|| {
@@ -253,6 +281,10 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         });
         if !emulated {
             out["urls"] = serde_json::json!(urls);
+        }
+        if let Some(dropped) = &result.dropped {
+            out["droppedOutputs"] = serde_json::json!(result.dropped_outputs());
+            out["nodeErrors"] = serde_json::Value::Object((**dropped).clone());
         }
         match &result.outcome {
             Outcome::Failed { error } => out["error"] = error.clone(),
@@ -309,7 +341,11 @@ fn explain_outcome(
             }
         }
         Outcome::Rejected { error, node_errors } => {
-            eprintln!("comfywire: the server refused the prompt");
+            if error.get("type").and_then(|t| t.as_str()) == Some("partial_acceptance") {
+                eprintln!("comfywire: not submitted (--strict): the server would drop outputs");
+            } else {
+                eprintln!("comfywire: the server refused the prompt");
+            }
             for line in explain::rejection_lines(error, node_errors) {
                 eprintln!("{line}");
             }

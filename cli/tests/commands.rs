@@ -249,8 +249,14 @@ impl Emulator {
             exe.exists(),
             "build the emulator first: cargo build -p comfywire-emulator"
         );
+        let node_ms: &[&str] = if flags.contains(&"--node-ms") {
+            &[]
+        } else {
+            &["--node-ms", "1"]
+        };
         let mut child = Command::new(exe)
-            .args(["--port", "0", "--node-ms", "1"])
+            .args(["--port", "0"])
+            .args(node_ms)
             .args(flags)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -329,7 +335,8 @@ fn run_out_keeps_the_servers_layout_and_never_overwrites_silently() {
 
 #[test]
 fn an_execution_error_names_the_node_and_exception_on_stderr_and_in_json() {
-    let server = Emulator::start(&["--execution-error", "SaveImage"]);
+    // Nodes take 30 ms, so the progress lines have events to print under a loaded machine too.
+    let server = Emulator::start(&["--execution-error", "SaveImage", "--node-ms", "30"]);
     let dir = temp_dir("fail");
     let prompt = dir.join("two.json");
     std::fs::write(&prompt, TWO_SAME_NAMES).unwrap();
@@ -418,4 +425,33 @@ fn the_cli_at_its_edges() {
     );
     let info: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(info["SaveImage"]["input"].is_object());
+}
+
+#[test]
+fn partial_acceptance_is_reported_and_strict_refuses_it() {
+    let server = Emulator::start(&[]);
+    let dir = temp_dir("partial");
+    let prompt = dir.join("partial.json");
+    std::fs::write(
+        &prompt,
+        r#"{"1": {"class_type": "EmptyImage", "inputs": {"width": 8, "height": 8, "batch_size": 1, "color": 0}},
+            "2": {"class_type": "SaveImage", "inputs": {"images": ["1", 0], "filename_prefix": "ok"}},
+            "3": {"class_type": "SaveImage", "inputs": {"filename_prefix": "broken"}}}"#,
+    )
+    .unwrap();
+    let p = prompt.to_str().unwrap();
+    let out = comfywire(&["run", p, "--server", &server.url, "--json"], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("dropped output(s) 3"), "{stderr}");
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["droppedOutputs"], serde_json::json!(["3"]));
+    assert_eq!(json["nodeErrors"]["3"]["class_type"], "SaveImage");
+    let out = comfywire(&["run", p, "--server", &server.url, "--strict"], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("not submitted (--strict)"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -70,6 +70,7 @@ export { ERROR_CODES };
  * @property {(event: JobEvent) => void} [onEvent] Every event of the job.
  * @property {(event: JobEventOf<'progress'>) => void} [onProgress] `progress` events.
  * @property {(event: JobEventOf<'preview'>) => void} [onPreview] `preview` events (`event.image` is a Uint8Array).
+ * @property {boolean} [strict] Refuse (`PROMPT_REJECTED`, nothing submitted) a prompt the server would run only in part: some outputs failing validation, which ComfyUI drops while running the rest (checked against the server's catalog). Without it such a job succeeds with `result.droppedOutputs` and `result.nodeErrors`.
  * @property {boolean} [throwOnFailure] `run` only: reject unless the job succeeded (default true).
  */
 
@@ -450,10 +451,14 @@ export class ComfyClient {
    * @returns {Promise<Job>}
    */
   async queuePrompt(input, options = {}) {
-    const { signal, timeoutMs, promptId, front, extraData, partialExecutionTargets } = options;
+    const { signal, timeoutMs, promptId, front, number, extraData, partialExecutionTargets, strict } = options;
     if (signal?.aborted) throw abortError(signal);
     const text = await this.#promptText(input, options);
-    const submitOptions = encode({ promptId, front, extraData, partialExecutionTargets, timeoutMs });
+    if (strict) {
+      const catalog = await this.objectInfo(options);
+      call(() => binding.refusePartial(text, catalog.handle));
+    }
+    const submitOptions = encode({ promptId, front, number, extraData, partialExecutionTargets, timeoutMs });
     const native = await callAsync(this.#native.submit(text, submitOptions));
     const job = new Job(native, this);
     if (options.onEvent) job.on('*', options.onEvent);

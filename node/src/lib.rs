@@ -168,6 +168,13 @@ pub fn validate(
     guard(|| Ok(js::validate(parse(&input)?, &catalog, &options(options_json)?)?.to_string()))
 }
 
+/// Throws `PROMPT_REJECTED` when the server would run this prompt only in part (`strict`).
+#[napi(js_name = "refusePartial")]
+pub fn refuse_partial(prompt: String, catalog: Option<u32>) -> Result<()> {
+    let catalog = catalogs::get(catalog)?;
+    guard(|| js::refuse_partial(&parse(&prompt)?, &catalog))
+}
+
 /// `{prompt, workflow}` embedded in a file ComfyUI wrote.
 #[napi]
 pub fn extract(bytes: Uint8Array) -> Result<String> {

@@ -436,6 +436,10 @@ export type SubmitExtras = {
      */
     onPreview?: ((event: JobEventOf<"preview">) => void) | undefined;
     /**
+     * Refuse (`PROMPT_REJECTED`, nothing submitted) a prompt the server would run only in part: some outputs failing validation, which ComfyUI drops while running the rest (checked against the server's catalog). Without it such a job succeeds with `result.droppedOutputs` and `result.nodeErrors`.
+     */
+    strict?: boolean | undefined;
+    /**
      * `run` only: reject unless the job succeeded (default true).
      */
     throwOnFailure?: boolean | undefined;

@@ -374,6 +374,28 @@ test('the server refuses a prompt: PROMPT_REJECTED with node errors', async () =
   }
 });
 
+test('partial acceptance: the result names the dropped outputs and why; strict refuses it', async () => {
+  const e = await emulator();
+  const client = await cw.ComfyClient.connect(e.url);
+  try {
+    const partial = tinyPrompt(4, { 3: { class_type: 'SaveImage', inputs: { filename_prefix: 'broken' } } });
+    const result = await client.run(partial);
+    assert.equal(result.status, 'SUCCESS');
+    assert.deepEqual(result.droppedOutputs, ['3']);
+    assert.equal(result.nodeErrors['3'].errors[0].type, 'required_input_missing');
+    assert.equal(result.files.length, 1, 'the valid output ran');
+    const before = Object.keys(await client.getHistory()).length;
+    await assert.rejects(client.run(partial, { strict: true }), (err) => err.code === 'PROMPT_REJECTED' && err.nodeErrors['3'] !== undefined);
+    const after = Object.keys(await client.getHistory()).length;
+    assert.equal(after, before, 'nothing was submitted');
+    const whole = await client.run(tinyPrompt(5), { strict: true });
+    assert.equal(whole.status, 'SUCCESS');
+    assert.equal(whole.droppedOutputs, undefined);
+  } finally {
+    client.close();
+  }
+});
+
 test('server messages as an async iterator and as callbacks', async () => {
   const e = await emulator();
   const client = await cw.ComfyClient.connect(e.url);

@@ -236,6 +236,14 @@ pub fn validate(
     text(js::validate(value, &catalog, &options(options_json)?))
 }
 
+/// Throws `PROMPT_REJECTED` when the server would run this prompt only in part (`strict`).
+#[wasm_bindgen(js_name = refusePartial)]
+pub fn refuse_partial(prompt: &str, catalog: Option<u32>) -> JsResult<()> {
+    let catalog = catalog_of(catalog)?;
+    let value = thrown(comfywire::json::parse(prompt))?;
+    thrown(js::refuse_partial(&value, &catalog))
+}
+
 /// `{prompt, workflow}` embedded in a file ComfyUI wrote.
 #[wasm_bindgen]
 pub fn extract(bytes: &[u8]) -> JsResult<String> {

@@ -275,6 +275,16 @@ pub fn validate(input: Value, catalog: &Catalog, options: &Value) -> Result<Valu
     }))
 }
 
+/// For `{strict: true}`: fails with `PROMPT_REJECTED` (the node errors as data) when the server
+/// would run the prompt (API JSON) only in part.
+pub fn refuse_partial(prompt: &Value, catalog: &Catalog) -> Result<()> {
+    let prompt = Prompt::from_value(prompt)?;
+    match crate::validate::partial_acceptance(&prompt, catalog) {
+        Some(refusal) => Err(refusal),
+        None => Ok(()),
+    }
+}
+
 /// `{prompt, workflow}` embedded in a PNG/WebP/FLAC/Ogg/MP3 file (`null` where absent).
 pub fn extract(bytes: &[u8]) -> Result<Value> {
     let meta = crate::media::extract(bytes)?.require()?;
@@ -371,9 +381,16 @@ fn job_result<'a>(result: &'a JobResult, endpoint: Option<&Endpoint>) -> shapes:
     let (error, node_errors) = match &result.outcome {
         Outcome::Failed { error } => (Some(error), None),
         Outcome::Interrupted { data } => (Some(data), None),
-        Outcome::Rejected { error, node_errors } => (Some(error), Some(node_errors)),
+        Outcome::Rejected { error, node_errors } => (Some(error), Some(node_errors.clone())),
         _ => (None, None),
     };
+    let partial = result.dropped.is_some();
+    let node_errors = node_errors.or_else(|| {
+        result
+            .dropped
+            .as_ref()
+            .map(|d| Value::Object((**d).clone()))
+    });
     shapes::JobResult {
         prompt_id: &result.prompt_id,
         status: result.outcome.code(),
@@ -382,6 +399,7 @@ fn job_result<'a>(result: &'a JobResult, endpoint: Option<&Endpoint>) -> shapes:
         files: output_files(&result.outputs, endpoint),
         error,
         node_errors,
+        dropped_outputs: partial.then(|| result.dropped_outputs()),
     }
 }
 

@@ -302,10 +302,16 @@ pub struct JobResult<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "typescript", ts(optional, type = "Record<string, any>"))]
     pub error: Option<&'a Value>,
-    /// Validation errors by node id, when the server refused the prompt.
+    /// Validation errors by node id: why the server refused the prompt, or, with `droppedOutputs`,
+    /// why it dropped some outputs while running the others (ComfyUI's partial acceptance).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "typescript", ts(optional, type = "Record<string, any>"))]
-    pub node_errors: Option<&'a Value>,
+    pub node_errors: Option<Value>,
+    /// The output nodes the server accepted the prompt without (they failed validation); absent
+    /// when it kept them all. `{strict: true}` refuses such a prompt instead.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub dropped_outputs: Option<Vec<String>>,
 }
 
 /// Where a preview's bytes go: JSON cannot carry them, so the binding sets `image` to a

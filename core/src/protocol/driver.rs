@@ -64,6 +64,7 @@ pub fn submit_answer(
     match answer.and_then(|r| response::prompt_response(&r)) {
         Ok(accepted) => {
             tracker.submitted(prompt_id, now);
+            tracker.accepted_with_errors(prompt_id, &accepted.node_errors);
             (Vec::new(), Ok(accepted))
         }
         Err(Error::PromptRejected {

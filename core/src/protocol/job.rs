@@ -62,6 +62,9 @@ pub struct JobResult {
     pub outcome: Outcome,
     /// Node id → its `ui` output (`{"images": [...]}`…). Previews are never here.
     pub outputs: Map<String, Value>,
+    /// The `node_errors` the server accepted the prompt with: outputs it dropped because they
+    /// failed validation while others passed (ComfyUI's partial acceptance); `None` otherwise.
+    pub dropped: Option<Box<Map<String, Value>>>,
 }
 
 impl JobResult {
@@ -71,7 +74,27 @@ impl JobResult {
             prompt_id: prompt_id.to_string(),
             outcome: Outcome::Lost,
             outputs: Map::new(),
+            dropped: None,
         }
+    }
+
+    /// The output nodes partial acceptance dropped (each error's `dependent_outputs`), in order.
+    pub fn dropped_outputs(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for node in self.dropped.iter().flat_map(|d| d.values()) {
+            for id in node
+                .get("dependent_outputs")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let id = id.as_str().map_or_else(|| id.to_string(), str::to_string);
+                if !out.contains(&id) {
+                    out.push(id);
+                }
+            }
+        }
+        out
     }
 }
 
@@ -182,6 +205,8 @@ struct Job {
     lost_check: LostCheck,
     position: Option<usize>,
     cancel_requested: bool,
+    /// Node errors of a partial acceptance (see [`JobResult::dropped`]).
+    dropped: Option<Box<Map<String, Value>>>,
 }
 
 /// Timing of the tracker's questions to the server.
@@ -252,6 +277,7 @@ impl JobTracker {
                 last_activity: now,
                 gap: false,
                 history_asked: None,
+                dropped: None,
                 unknown_to_history: false,
                 lost_check: LostCheck::None,
                 position: None,
@@ -261,6 +287,14 @@ impl JobTracker {
     }
 
     /// `POST /prompt` accepted the job.
+    /// The server accepted the prompt but dropped outputs whose nodes failed validation.
+    pub fn accepted_with_errors(&mut self, prompt_id: &str, node_errors: &Value) {
+        let errors = node_errors.as_object().filter(|e| !e.is_empty());
+        if let (Some(job), Some(errors)) = (self.jobs.get_mut(prompt_id), errors) {
+            job.dropped = Some(Box::new(errors.clone()));
+        }
+    }
+
     pub fn submitted(&mut self, prompt_id: &str, now: u64) {
         if let Some(job) = self.jobs.get_mut(prompt_id) {
             if job.phase == Phase::Submitting {
@@ -383,6 +417,7 @@ impl JobTracker {
                 prompt_id: prompt_id.to_string(),
                 outcome,
                 outputs: job.outputs,
+                dropped: job.dropped,
             }),
         )]
     }

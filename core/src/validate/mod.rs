@@ -291,3 +291,24 @@ fn post_prompt(
 
 #[cfg(test)]
 mod tests;
+
+/// `strict` submission: the refusal for a prompt the server would accept only in part (a 200
+/// answer with `node_errors`: some outputs fail validation and are dropped, the rest run), as a
+/// `PROMPT_REJECTED` error carrying those node errors; `None` when every output would run (or
+/// the server would refuse it anyway, which it then says itself).
+pub fn partial_acceptance(prompt: &crate::Prompt, catalog: &Catalog) -> Option<crate::Error> {
+    let body = serde_json::json!({ "prompt": prompt.to_value() });
+    let outcome = validate_prompt_body(&body, catalog);
+    let node_errors = outcome.body.get("node_errors")?;
+    let partial = outcome.status == 200 && node_errors.as_object().is_some_and(|e| !e.is_empty());
+    partial.then(|| crate::Error::PromptRejected {
+        status: 200,
+        error: Box::new(serde_json::json!({
+            "type": "partial_acceptance",
+            "message": "Some outputs failed validation (refused as strict)",
+            "details": "",
+            "extra_info": {}
+        })),
+        node_errors: Box::new(node_errors.clone()),
+    })
+}
