@@ -1,8 +1,6 @@
 //! `node/lib/codes.js` is generated from the core's `ERROR_CODES`, so the JS `ErrorCode` type
 //! and the runtime list cannot drift from the enum. `COMFYWIRE_BLESS=1` rewrites the file.
 
-use std::path::Path;
-
 fn render() -> String {
     let union = comfywire::ERROR_CODES
         .iter()
@@ -29,14 +27,5 @@ fn render() -> String {
 
 #[test]
 fn the_js_code_list_is_generated_from_the_core() {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../node/lib/codes.js");
-    let expected = render();
-    if std::env::var_os("COMFYWIRE_BLESS").is_some() {
-        std::fs::write(&path, &expected).unwrap();
-    }
-    let actual = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        actual == expected,
-        "node/lib/codes.js is stale: run `COMFYWIRE_BLESS=1 cargo test -p comfywire-tests --test error_codes`"
-    );
+    comfywire_tests::check_generated("node/lib/codes.js", &render(), "error_codes");
 }

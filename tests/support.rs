@@ -74,3 +74,20 @@ fn short(v: &Value) -> String {
         text
     }
 }
+
+/// Checks that the committed file `path` (relative to the repository) is `expected`, a file
+/// generated from the core; `COMFYWIRE_BLESS=1` rewrites it first. `test` names the test target
+/// that blesses it, for the failure message.
+pub fn check_generated(path: &str, expected: &str, test: &str) {
+    let full = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join(path);
+    if std::env::var_os("COMFYWIRE_BLESS").is_some() {
+        std::fs::write(&full, expected).unwrap();
+    }
+    let actual = std::fs::read_to_string(&full).unwrap_or_default();
+    assert!(
+        actual == expected,
+        "{path} is stale: run `COMFYWIRE_BLESS=1 cargo test -p comfywire-tests --test {test}`"
+    );
+}

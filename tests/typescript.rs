@@ -65,16 +65,7 @@ fn repo(path: &str) -> std::path::PathBuf {
 
 #[test]
 fn the_declarations_are_generated_from_the_serialised_structs() {
-    let path = repo("node/shapes.d.ts");
-    let expected = render();
-    if std::env::var_os("COMFYWIRE_BLESS").is_some() {
-        std::fs::write(&path, &expected).unwrap();
-    }
-    let actual = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        actual == expected,
-        "node/shapes.d.ts is stale: run `COMFYWIRE_BLESS=1 cargo test -p comfywire-tests --test typescript`"
-    );
+    comfywire_tests::check_generated("node/shapes.d.ts", &render(), "typescript");
 }
 
 fn union(names: impl IntoIterator<Item = &'static str>) -> String {
