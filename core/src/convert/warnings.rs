@@ -87,14 +87,9 @@ impl Warning {
         }
     }
 
-    /// The warning as a JSON object (`code`, `nodeId`, `path`, `message`), for CLIs and bindings.
+    /// The warning as JavaScript and the CLI show it (`code`, `nodeId`, `path`, `message`).
     pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "code": self.code.as_str(),
-            "nodeId": self.node_id,
-            "path": self.path,
-            "message": self.message,
-        })
+        crate::js::shapes::to_value(crate::js::shapes::Warning::from(self))
     }
 }
 

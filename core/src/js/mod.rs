@@ -101,16 +101,7 @@ pub fn describe(document: &Document) -> Value {
 }
 
 fn warnings(conversion: &crate::Conversion) -> Vec<shapes::Warning<'_>> {
-    conversion
-        .warnings
-        .iter()
-        .map(|w| shapes::Warning {
-            code: w.code.as_str(),
-            node_id: w.node_id.as_deref(),
-            path: &w.path,
-            message: &w.message,
-        })
-        .collect()
+    conversion.warnings.iter().map(Into::into).collect()
 }
 
 /// The prompt, its warnings and its controls ([`shapes::ConvertResult`]).
@@ -141,21 +132,9 @@ pub fn list_params(document: Document, catalog: &Catalog, options: &Value) -> Re
         return Ok(params::params_by_node(&conversion.prompt, catalog));
     }
     let list = params::list_params(&conversion.prompt, catalog);
-    Ok(to_value(list.iter().map(param_spec).collect::<Vec<_>>()))
-}
-
-fn param_spec(p: &params::Param) -> shapes::ParamSpec<'_> {
-    shapes::ParamSpec {
-        selector: &p.selector,
-        node_id: &p.node_id,
-        input: &p.input,
-        class_type: &p.class_type,
-        title: p.title.as_deref(),
-        roles: p.roles.iter().map(|r| r.as_str()).collect(),
-        param_type: p.param_type.as_str(),
-        current: &p.current,
-        spec: &p.spec,
-    }
+    Ok(to_value(
+        list.iter().map(shapes::ParamSpec::from).collect::<Vec<_>>(),
+    ))
 }
 
 /// What a selector names ([`shapes::FoundNode`]s).
@@ -212,14 +191,7 @@ pub fn apply_overrides(
     };
     issues.extend(params::apply_overrides(&mut prompt, catalog, &pairs));
     if !issues.is_empty() {
-        let issues = issues
-            .iter()
-            .map(|i| shapes::OverrideIssue {
-                selector: &i.selector,
-                code: i.code.as_str(),
-                message: &i.message,
-            })
-            .collect();
+        let issues = issues.iter().map(Into::into).collect();
         return Ok(to_value(shapes::OverrideResult {
             ok: false,
             prompt: conversion.prompt.to_value(),

@@ -14,8 +14,45 @@ use serde_json::{Map, Value};
 use ts_rs::TS;
 
 /// Serialises a shape. Every shape here has string keys and JSON values, so this cannot fail.
-pub(crate) fn to_value(shape: impl Serialize) -> Value {
+pub fn to_value(shape: impl Serialize) -> Value {
     serde_json::to_value(shape).expect("shapes serialise to JSON")
+}
+
+impl<'a> From<&'a crate::params::Param> for ParamSpec<'a> {
+    fn from(p: &'a crate::params::Param) -> Self {
+        ParamSpec {
+            selector: &p.selector,
+            node_id: &p.node_id,
+            input: &p.input,
+            class_type: &p.class_type,
+            title: p.title.as_deref(),
+            roles: p.roles.iter().map(|r| r.as_str()).collect(),
+            param_type: p.param_type.as_str(),
+            current: &p.current,
+            spec: &p.spec,
+        }
+    }
+}
+
+impl<'a> From<&'a crate::convert::Warning> for Warning<'a> {
+    fn from(w: &'a crate::convert::Warning) -> Self {
+        Warning {
+            code: w.code.as_str(),
+            node_id: w.node_id.as_deref(),
+            path: &w.path,
+            message: &w.message,
+        }
+    }
+}
+
+impl<'a> From<&'a crate::params::OverrideIssue> for OverrideIssue<'a> {
+    fn from(i: &'a crate::params::OverrideIssue) -> Self {
+        OverrideIssue {
+            selector: &i.selector,
+            code: i.code.as_str(),
+            message: &i.message,
+        }
+    }
 }
 
 /// One parameter of a prompt: a widget value a user may set.

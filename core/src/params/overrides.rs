@@ -62,7 +62,7 @@ pub struct OverrideIssue {
 
 impl OverrideIssue {
     pub fn to_json(&self) -> Value {
-        serde_json::json!({"selector": self.selector, "code": self.code.as_str(), "message": self.message})
+        crate::js::shapes::to_value(crate::js::shapes::OverrideIssue::from(self))
     }
 }
 

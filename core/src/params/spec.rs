@@ -140,19 +140,9 @@ impl Param {
         json!({"type": self.param_type.as_str(), "current": self.current, "spec": self.spec})
     }
 
-    /// The flat form: selector, node, input, class, title, roles and the spec.
+    /// The flat form JavaScript and the CLI show: selector, node, input, class, title, roles, spec.
     pub fn to_json(&self) -> Value {
-        json!({
-            "selector": self.selector,
-            "nodeId": self.node_id,
-            "input": self.input,
-            "classType": self.class_type,
-            "title": self.title,
-            "roles": self.roles.iter().map(|r| r.as_str()).collect::<Vec<_>>(),
-            "type": self.param_type.as_str(),
-            "current": self.current,
-            "spec": self.spec,
-        })
+        crate::js::shapes::to_value(crate::js::shapes::ParamSpec::from(self))
     }
 }
 
