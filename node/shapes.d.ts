@@ -205,7 +205,13 @@ nodeErrors?: Record<string, any>,
  * The output nodes the server accepted the prompt without (they failed validation); absent
  * when it kept them all. `{strict: true}` refuses such a prompt instead.
  */
-droppedOutputs?: Array<string>, };
+droppedOutputs?: Array<string>, 
+/**
+ * For a `TIMEOUT`: whether the server confirmed stopping the job (`'confirmed'`: it no
+ * longer runs once its current node ends), refused a stop request (`'refused'`: it may still
+ * run), or did not answer in time (`'unanswered'`).
+ */
+serverStop?: 'confirmed' | 'refused' | 'unanswered', };
 
 /**
  * The events of a job, in the order the server produces them (`output` and `text` may come

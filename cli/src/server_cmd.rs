@@ -212,11 +212,12 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             },
             outputs: Default::default(),
             dropped: None,
+            server_stop: Default::default(),
         },
         Err(e) => return Err(e.into()),
     };
     bars.finish(&result.outcome);
-    explain_outcome(&client, &result, args.timeout, args.verbose);
+    explain_outcome(&result, args.timeout, args.verbose);
     if let Some(dropped) = &result.dropped {
         eprintln!(
             "warning: the server dropped output(s) {} that failed validation and ran the rest (--strict refuses such a prompt):",
@@ -282,6 +283,9 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         if !emulated {
             out["urls"] = serde_json::json!(urls);
         }
+        if let Some(stop) = result.server_stop.code() {
+            out["serverStop"] = serde_json::json!(stop);
+        }
         if let Some(dropped) = &result.dropped {
             out["droppedOutputs"] = serde_json::json!(result.dropped_outputs());
             out["nodeErrors"] = serde_json::Value::Object((**dropped).clone());
@@ -325,12 +329,7 @@ fn output_name(file: &FileRef) -> String {
 
 /// Says on stderr, TTY or not, why a job did not succeed: the node and exception of an
 /// execution error, each node error of a rejection, whether the server stopped a timed-out job.
-fn explain_outcome(
-    client: &Client,
-    result: &comfywire::protocol::JobResult,
-    timeout: Option<u64>,
-    verbose: bool,
-) {
+fn explain_outcome(result: &comfywire::protocol::JobResult, timeout: Option<u64>, verbose: bool) {
     use comfywire::protocol::{ServerStop, explain};
     match &result.outcome {
         Outcome::Success => {}
@@ -363,7 +362,7 @@ fn explain_outcome(
         ),
         Outcome::TimedOut => {
             let secs = timeout.unwrap_or_default();
-            match client.server_stop(&result.prompt_id) {
+            match result.server_stop {
                 ServerStop::Confirmed => eprintln!(
                     "timed out after {secs} s: the server accepted stopping job {} (a running node finishes first)",
                     result.prompt_id

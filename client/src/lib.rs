@@ -17,9 +17,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use comfywire::protocol::{
-    Endpoint, FileRef, HistoryEntry, JobEvent, JobResult, NextEvent, Outcome, PromptAccepted,
-    QueueOptions, QueueState, ServerMessage, ServerStop, Session, SessionConfig, UploadKind,
-    response, uuid_v4,
+    Endpoint, FileRef, HistoryEntry, JobEvent, JobResult, NextEvent, PromptAccepted, QueueOptions,
+    QueueState, ServerMessage, Session, SessionConfig, UploadKind, response, uuid_v4,
 };
 use comfywire::{Catalog, Error, Prompt};
 use serde_json::Value;
@@ -28,9 +27,6 @@ use tokio::sync::Notify;
 pub use hosted::{HostedClient, HostedConfig};
 pub use http::MAX_BODY_BYTES;
 pub use pool::{JobUpload, Pool};
-
-/// How long [`Client::run`] waits for the server to answer the stop of a timed-out job.
-const STOP_ANSWER_WAIT: Duration = Duration::from_secs(2);
 
 /// How to reach a server and how patient to be with it.
 #[derive(Debug, Clone)]
@@ -317,29 +313,11 @@ impl Client {
         options: JobOptions,
         on_event: impl FnMut(&JobEvent),
     ) -> Result<JobResult, Error> {
-        let result = self
+        Ok(self
             .submit(prompt, options)
             .await?
             .wait_with(on_event)
-            .await;
-        if result.outcome == Outcome::TimedOut {
-            // The stop requests for a timed-out job go out from the driver: wait for their
-            // answers, so a caller that exits right after `run` does not leave the job running.
-            let _ = tokio::time::timeout(
-                STOP_ANSWER_WAIT,
-                self.inner.wait_for(|s| {
-                    (s.server_stop(&result.prompt_id) != ServerStop::Pending).then_some(())
-                }),
-            )
-            .await;
-        }
-        Ok(result)
-    }
-
-    /// Whether the server confirmed stopping a job whose deadline passed (after [`Client::run`]
-    /// returned a `TIMEOUT`, this is no longer `Pending` unless the server took over 2 s).
-    pub fn server_stop(&self, prompt_id: &str) -> ServerStop {
-        self.inner.lock().server_stop(prompt_id)
+            .await)
     }
 
     /// `POST /prompt` only, without following the job.

@@ -359,10 +359,23 @@ async fn run_with_a_deadline_returns_once_the_server_confirmed_the_stop() {
     .expect("run hung")
     .unwrap();
     assert_eq!(result.outcome.code(), "TIMEOUT");
-    // No waiting here: `run` itself waited for the answers to the dequeue and the interrupt.
+    // The job's end waited for the answers to the dequeue and the interrupt.
     assert_eq!(
-        client.server_stop(&result.prompt_id),
+        result.server_stop,
         comfywire::protocol::ServerStop::Confirmed
+    );
+    // Interrupted, the running node still ends (as on ComfyUI); nothing runs after it.
+    let mut queue = client.queue().await.unwrap();
+    for _ in 0..40 {
+        if queue.running.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        queue = client.queue().await.unwrap();
+    }
+    assert!(
+        queue.running.is_empty() && queue.pending.is_empty(),
+        "the timed-out job still runs: {queue:?}"
     );
     client.close();
 }

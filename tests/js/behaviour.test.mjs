@@ -553,8 +553,13 @@ test('session: a deadline ends the job TIMEOUT and stops it on the server', asyn
   const client = await cw.ComfyClient.connect(e.url);
   try {
     const job = await client.queuePrompt(tinyPrompt(64), { timeoutMs: 150 });
-    assert.equal((await job.wait()).status, 'TIMEOUT');
+    const result = await job.wait();
+    assert.equal(result.status, 'TIMEOUT');
+    // The end waits for the server's answers to the stop, so it can say the job is stopped.
+    assert.equal(result.serverStop, 'confirmed');
     assert.equal(await jobsLeft(client), 0, 'the job was stopped on the server');
+    const done = await client.run(tinyPrompt(65), { timeoutMs: 10000 });
+    assert.equal(done.serverStop, undefined, 'no stop was asked for a job that ended in time');
   } finally {
     client.close();
   }

@@ -372,6 +372,7 @@ fn job_result<'a>(result: &'a JobResult, endpoint: Option<&Endpoint>) -> shapes:
         error,
         node_errors,
         dropped_outputs: partial.then(|| result.dropped_outputs()),
+        server_stop: result.server_stop.code(),
     }
 }
 

@@ -349,6 +349,15 @@ pub struct JobResult<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "typescript", ts(optional))]
     pub dropped_outputs: Option<Vec<String>>,
+    /// For a `TIMEOUT`: whether the server confirmed stopping the job (`'confirmed'`: it no
+    /// longer runs once its current node ends), refused a stop request (`'refused'`: it may still
+    /// run), or did not answer in time (`'unanswered'`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "typescript",
+        ts(optional, type = "'confirmed' | 'refused' | 'unanswered'")
+    )]
+    pub server_stop: Option<&'static str>,
 }
 
 /// Where a preview's bytes go: JSON cannot carry them, so the binding sets `image` to a

@@ -65,6 +65,35 @@ pub struct JobResult {
     /// The `node_errors` the server accepted the prompt with: outputs it dropped because they
     /// failed validation while others passed (ComfyUI's partial acceptance); `None` otherwise.
     pub dropped: Option<Box<Map<String, Value>>>,
+    /// For a job whose deadline passed: whether the server confirmed stopping it.
+    pub server_stop: ServerStop,
+}
+
+/// Whether the server confirmed stopping a job the client gave up on (its deadline passed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ServerStop {
+    /// No stop was requested for this job (it did not time out, or it is too old to be
+    /// remembered).
+    #[default]
+    NotRequested,
+    /// The requests that stop it are not all answered (yet, or within the session's wait).
+    Pending,
+    /// Every stop request was answered with a 2xx status.
+    Confirmed,
+    /// A stop request failed or was refused: the job may still run on the server.
+    Unconfirmed,
+}
+
+impl ServerStop {
+    /// The name JavaScript and the CLI's JSON use; `None` when no stop was requested.
+    pub fn code(self) -> Option<&'static str> {
+        match self {
+            ServerStop::NotRequested => None,
+            ServerStop::Pending => Some("unanswered"),
+            ServerStop::Confirmed => Some("confirmed"),
+            ServerStop::Unconfirmed => Some("refused"),
+        }
+    }
 }
 
 impl JobResult {
@@ -75,6 +104,7 @@ impl JobResult {
             outcome: Outcome::Lost,
             outputs: Map::new(),
             dropped: None,
+            server_stop: ServerStop::NotRequested,
         }
     }
 
@@ -418,6 +448,7 @@ impl JobTracker {
                 outcome,
                 outputs: job.outputs,
                 dropped: job.dropped,
+                server_stop: ServerStop::NotRequested,
             }),
         )]
     }

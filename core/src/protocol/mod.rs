@@ -20,14 +20,12 @@ pub use endpoint::{Endpoint, FileRef, QueueOptions, UploadKind};
 pub use hosted::{HostedEndpoint, TaskInfo, TaskStatus};
 pub use job::{
     Action, CancelPlan, JobEvent, JobResult, JobTracker, LOST_RECHECK_MS, Outcome,
-    QUEUE_REFRESH_MS, TrackerConfig,
+    QUEUE_REFRESH_MS, ServerStop, TrackerConfig,
 };
 pub use pool::{Standing, pick_server};
 pub use request::{Body, HttpRequest, HttpResponse, Method};
 pub use response::{HistoryEntry, OutputFile, PromptAccepted, QueueItem, QueueState};
-pub use session::{
-    Frame, NextEvent, RequestId, ServerStop, Session, SessionConfig, Transmit, uuid_v4,
-};
+pub use session::{Frame, NextEvent, RequestId, Session, SessionConfig, Transmit, uuid_v4};
 pub use ws::{PreviewMeta, ServerMessage};
 
 #[cfg(test)]

@@ -21,7 +21,7 @@ use indexmap::IndexMap;
 use super::driver;
 use super::endpoint::{Endpoint, QueueOptions};
 use super::hosted::HostedEndpoint;
-use super::job::{Action, JobEvent, JobTracker, Outcome, TrackerConfig};
+use super::job::{Action, JobEvent, JobResult, JobTracker, Outcome, ServerStop, TrackerConfig};
 use super::request::{HttpRequest, HttpResponse};
 use super::response::PromptAccepted;
 use super::ws::{self, ServerMessage};
@@ -44,6 +44,9 @@ pub struct SessionConfig {
     pub job_event_capacity: usize,
     /// Unread server messages kept for [`Session::next_message`]; the oldest go first.
     pub message_capacity: usize,
+    /// A job whose deadline passed ends once the server has answered the requests that stop
+    /// it, or after this long: its result then says whether the server confirmed the stop.
+    pub stop_answer_wait_ms: u64,
 }
 
 impl Default for SessionConfig {
@@ -55,6 +58,7 @@ impl Default for SessionConfig {
             reconnect_window_ms: 60_000,
             job_event_capacity: 1024,
             message_capacity: 1024,
+            stop_answer_wait_ms: 2_000,
         }
     }
 }
@@ -96,19 +100,6 @@ enum Purpose {
     Abandon(String),
 }
 
-/// Whether the server confirmed stopping a job the session gave up on (its deadline passed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ServerStop {
-    /// No stop was requested for this job (or it is too old to be remembered).
-    NotRequested,
-    /// The requests that stop it are not all answered yet.
-    Pending,
-    /// Every stop request was answered with a 2xx status.
-    Confirmed,
-    /// A stop request failed or was refused: the job may still run on the server.
-    Unconfirmed,
-}
-
 /// How many stopped jobs [`Session::server_stop`] remembers.
 const STOPS_REMEMBERED: usize = 256;
 
@@ -118,6 +109,21 @@ struct Stop {
     prompt_id: String,
     unanswered: usize,
     all_accepted: bool,
+    /// The job's end, held back until the stop is answered or `release_at` passes.
+    held: Option<JobResult>,
+    release_at: u64,
+}
+
+impl Stop {
+    fn state(&self) -> ServerStop {
+        if self.unanswered > 0 {
+            ServerStop::Pending
+        } else if self.all_accepted {
+            ServerStop::Confirmed
+        } else {
+            ServerStop::Unconfirmed
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -164,6 +170,8 @@ pub struct Session {
     next_request: RequestId,
     link: Link,
     messages: Option<VecDeque<ServerMessage>>,
+    /// The latest time a driver passed in (for events routed by calls that take none).
+    clock: u64,
 }
 
 /// A UUID v4 made of 16 random bytes (client and prompt ids).
@@ -227,6 +235,7 @@ impl Session {
             next_request: 0,
             link: Link::Initial,
             messages: None,
+            clock: 0,
         }
     }
 
@@ -271,6 +280,7 @@ impl Session {
     /// The socket is open and the server has spoken (`first`, its first frame) or the
     /// first-message wait passed (`None`).
     pub fn socket_opened(&mut self, now: u64, first: Option<Frame<'_>>) {
+        self.tick(now);
         if self.link == Link::Closed {
             return;
         }
@@ -328,6 +338,7 @@ impl Session {
     }
 
     fn on_message(&mut self, message: ServerMessage, now: u64) {
+        self.tick(now);
         if self.link == Link::Closed {
             return;
         }
@@ -406,6 +417,7 @@ impl Session {
         answer: Result<HttpResponse>,
         now: u64,
     ) -> Result<PromptAccepted> {
+        self.tick(now);
         if self.link == Link::Closed {
             // Closed meanwhile: the job already ended as lost; the server may still run it.
             self.buffers.shift_remove(prompt_id);
@@ -481,6 +493,8 @@ impl Session {
         }
         let events = self.tracker.end_all(&Outcome::Lost);
         self.route(events);
+        // A closing client cannot wait for stop answers: held ends go out as they stand.
+        self.release_stops(|_| true);
         self.link = Link::Closed;
         // What the tracker still wanted to ask is moot; stopping abandoned jobs is not.
         let in_flight = &mut self.in_flight;
@@ -512,6 +526,7 @@ impl Session {
     /// The answer (or the transport's failure) to a [`Transmit`]. A failed or unreadable
     /// answer is dropped: the tracker's silence timer asks again, and deadlines still hold.
     pub fn on_response(&mut self, id: RequestId, answer: Result<HttpResponse>, now: u64) {
+        self.tick(now);
         let Some(purpose) = self.in_flight.remove(&id) else {
             return;
         };
@@ -521,6 +536,7 @@ impl Session {
                 stop.unanswered = stop.unanswered.saturating_sub(1);
                 stop.all_accepted &= ok;
             }
+            self.release_stops(|stop| stop.unanswered == 0);
             return;
         }
         if self.link == Link::Closed {
@@ -550,14 +566,25 @@ impl Session {
             Link::Closed => None,
             _ => self.tracker.next_wakeup(),
         };
-        [give_up, retry, tracker].into_iter().flatten().min()
+        let release = self
+            .stops
+            .iter()
+            .filter(|s| s.held.is_some())
+            .map(|s| s.release_at)
+            .min();
+        [give_up, retry, tracker, release]
+            .into_iter()
+            .flatten()
+            .min()
     }
 
     /// Time passed: deadlines, silence checks, the reconnect window.
     pub fn handle_timeout(&mut self, now: u64) {
+        self.tick(now);
         if self.link == Link::Closed {
             return;
         }
+        self.release_stops(|stop| now >= stop.release_at);
         let events = self.tracker.poll(now);
         self.route(events);
         if let Link::Down { since, .. } | Link::Opening { since, .. } = self.link
@@ -589,35 +616,79 @@ impl Session {
         }
     }
 
-    /// Files events under their jobs; a job whose deadline passed is also stopped on the
-    /// server (only that job).
+    fn tick(&mut self, now: u64) {
+        self.clock = self.clock.max(now);
+    }
+
+    /// Files events under their jobs. A job whose deadline passed is also stopped on the
+    /// server (only that job), and its end is held until the server answers (or
+    /// [`SessionConfig::stop_answer_wait_ms`] passes), so its result can tell whether the job
+    /// still runs there.
     fn route(&mut self, events: Vec<(String, JobEvent)>) {
         for (id, event) in events {
-            if let (JobEvent::Finished(result), Server::Comfy(endpoint)) = (&event, &self.server)
-                && result.outcome == Outcome::TimedOut
-            {
-                let requests = driver::abandon_requests(endpoint, &id);
-                if self.stops.len() == STOPS_REMEMBERED {
-                    self.stops.pop_front();
+            let event = match (event, &self.server) {
+                (JobEvent::Finished(result), Server::Comfy(endpoint))
+                    if result.outcome == Outcome::TimedOut =>
+                {
+                    let requests = driver::abandon_requests(endpoint, &id);
+                    if requests.is_empty() {
+                        self.file(&id, JobEvent::Finished(result));
+                        continue;
+                    }
+                    if self.stops.len() == STOPS_REMEMBERED
+                        && let Some(oldest) = self.stops.pop_front()
+                        && let Some(mut held) = oldest.held
+                    {
+                        held.server_stop = ServerStop::Pending;
+                        self.file(&oldest.prompt_id, JobEvent::Finished(held));
+                    }
+                    let wait = self.config.stop_answer_wait_ms;
+                    self.stops.push_back(Stop {
+                        prompt_id: id.clone(),
+                        unanswered: requests.len(),
+                        all_accepted: true,
+                        held: Some(result),
+                        release_at: self.clock.saturating_add(wait),
+                    });
+                    for request in requests {
+                        self.push_transmit(request, Purpose::Abandon(id.clone()));
+                    }
+                    if wait == 0 {
+                        self.release_stops(|_| true);
+                    }
+                    continue;
                 }
-                self.stops.push_back(Stop {
-                    prompt_id: id.clone(),
-                    unanswered: requests.len(),
-                    all_accepted: true,
-                });
-                for request in requests {
-                    self.push_transmit(request, Purpose::Abandon(id.clone()));
-                }
-            }
-            let capacity = self.config.job_event_capacity.max(1);
-            let Some(buffer) = self.buffers.get_mut(&id) else {
-                continue;
+                (event, _) => event,
             };
-            if buffer.events.len() >= capacity && Self::drop_one(&mut buffer.events) {
-                buffer.dropped += 1;
-            }
-            buffer.events.push_back(event);
+            self.file(&id, event);
         }
+    }
+
+    /// Hands out the held ends of the stops `due` selects, each saying how its stop stands.
+    fn release_stops(&mut self, due: impl Fn(&Stop) -> bool) {
+        let mut released = Vec::new();
+        for stop in self.stops.iter_mut().filter(|s| s.held.is_some() && due(s)) {
+            let state = stop.state();
+            if let Some(mut result) = stop.held.take() {
+                result.server_stop = state;
+                released.push((stop.prompt_id.clone(), result));
+            }
+        }
+        for (id, result) in released {
+            self.file(&id, JobEvent::Finished(result));
+        }
+    }
+
+    /// Appends one event to its job's buffer (by the overflow rule); nobody reading: dropped.
+    fn file(&mut self, id: &str, event: JobEvent) {
+        let capacity = self.config.job_event_capacity.max(1);
+        let Some(buffer) = self.buffers.get_mut(id) else {
+            return;
+        };
+        if buffer.events.len() >= capacity && Self::drop_one(&mut buffer.events) {
+            buffer.dropped += 1;
+        }
+        buffer.events.push_back(event);
     }
 
     /// The overflow rule of [`Session::next_event`]; false when only `finished` is left.
@@ -649,11 +720,10 @@ impl Session {
 
     /// Whether the server confirmed stopping a job whose deadline passed.
     pub fn server_stop(&self, prompt_id: &str) -> ServerStop {
-        match self.stops.iter().rev().find(|s| s.prompt_id == prompt_id) {
-            None => ServerStop::NotRequested,
-            Some(stop) if stop.unanswered > 0 => ServerStop::Pending,
-            Some(stop) if stop.all_accepted => ServerStop::Confirmed,
-            Some(_) => ServerStop::Unconfirmed,
-        }
+        self.stops
+            .iter()
+            .rev()
+            .find(|s| s.prompt_id == prompt_id)
+            .map_or(ServerStop::NotRequested, Stop::state)
     }
 }

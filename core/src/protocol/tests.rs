@@ -924,15 +924,23 @@ mod session {
         assert_eq!(outcome_of(&events), Some("SUCCESS"));
     }
 
+    fn finished_of(events: &[JobEvent]) -> Option<&JobResult> {
+        events.iter().find_map(|e| match e {
+            JobEvent::Finished(r) => Some(r),
+            _ => None,
+        })
+    }
+
     #[test]
-    fn a_deadline_ends_the_job_and_stops_it_on_the_server() {
+    fn a_deadline_stops_the_job_on_the_server_and_ends_it_once_the_server_answered() {
         let mut s = session();
         s.socket_opened(0, None);
         let id = submit(&mut s, Some(1_000), 0, 1);
         while s.poll_transmit().is_some() {}
         assert_eq!(s.poll_timeout(), Some(1_000));
         s.handle_timeout(1_000);
-        assert_eq!(outcome_of(&drain(&mut s, &id)), Some("TIMEOUT"));
+        // Held until the stop is answered: the result says whether the job still runs.
+        assert!(finished_of(&drain(&mut s, &id)).is_none());
         let sent: Vec<_> = std::iter::from_fn(|| s.poll_transmit()).collect();
         assert_eq!(sent.len(), 2, "{sent:?}");
         assert_eq!(
@@ -945,18 +953,23 @@ mod session {
         );
         assert_eq!(s.abandons_pending(), 2);
         assert_eq!(s.server_stop(&id), ServerStop::Pending);
-        // Closing keeps them: a driver flushes them before it stops.
-        s.close();
+        assert_eq!(s.poll_timeout(), Some(1_000 + 2_000));
         s.on_response(sent[0].id, accepted("x"), 1_001);
         assert_eq!(s.abandons_pending(), 1);
-        assert_eq!(s.server_stop(&id), ServerStop::Pending);
+        assert!(finished_of(&drain(&mut s, &id)).is_none());
         s.on_response(sent[1].id, accepted("x"), 1_002);
+        let events = drain(&mut s, &id);
+        let result = finished_of(&events).expect("ends once both are answered");
+        assert_eq!(result.outcome.code(), "TIMEOUT");
+        assert_eq!(result.server_stop, ServerStop::Confirmed);
+        assert_eq!(result.server_stop.code(), Some("confirmed"));
         assert_eq!(s.server_stop(&id), ServerStop::Confirmed);
         assert_eq!(s.server_stop("another"), ServerStop::NotRequested);
+        assert_eq!(s.poll_timeout(), None);
     }
 
     #[test]
-    fn a_stop_the_server_refuses_is_unconfirmed() {
+    fn a_stop_the_server_refuses_ends_the_job_as_refused() {
         let mut s = session();
         let id = submit(&mut s, Some(10), 0, 2);
         while s.poll_transmit().is_some() {}
@@ -969,6 +982,39 @@ mod session {
         });
         s.on_response(sent[1].id, refused, 11);
         assert_eq!(s.server_stop(&id), ServerStop::Unconfirmed);
+        let events = drain(&mut s, &id);
+        assert_eq!(
+            finished_of(&events).map(|r| r.server_stop.code()),
+            Some(Some("refused"))
+        );
+    }
+
+    #[test]
+    fn a_stop_left_unanswered_ends_the_job_after_the_wait_and_closing_ends_it_at_once() {
+        let mut s = session();
+        let slow = submit(&mut s, Some(10), 0, 3);
+        while s.poll_transmit().is_some() {}
+        s.handle_timeout(10);
+        assert_eq!(s.poll_timeout(), Some(2_010));
+        s.handle_timeout(2_009);
+        assert!(finished_of(&drain(&mut s, &slow)).is_none());
+        s.handle_timeout(2_010);
+        let events = drain(&mut s, &slow);
+        assert_eq!(
+            finished_of(&events).map(|r| r.server_stop),
+            Some(ServerStop::Pending)
+        );
+
+        let closing = submit(&mut s, Some(10), 3_000, 4);
+        s.handle_timeout(3_010);
+        assert!(finished_of(&drain(&mut s, &closing)).is_none());
+        s.close();
+        let events = drain(&mut s, &closing);
+        let result = finished_of(&events).expect("close ends a held job");
+        assert_eq!(result.outcome.code(), "TIMEOUT");
+        assert_eq!(result.server_stop.code(), Some("unanswered"));
+        // The stop requests stay for the driver to flush.
+        assert!(s.abandons_pending() > 0);
     }
 
     #[test]
