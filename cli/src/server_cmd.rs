@@ -37,7 +37,11 @@ impl ServerArgs {
     }
 
     async fn connect(&self, url: &str) -> anyhow::Result<Client> {
-        let mut config = ClientConfig::new(url);
+        self.connect_with(ClientConfig::new(url)).await
+    }
+
+    async fn connect_with(&self, mut config: ClientConfig) -> anyhow::Result<Client> {
+        let url = config.server.clone();
         config.bearer = self.token.clone();
         Client::connect(config)
             .await
@@ -123,6 +127,10 @@ pub(crate) struct RunArgs {
     /// Give up (and cancel the job) after this many seconds.
     #[arg(long, value_name = "SECONDS")]
     timeout: Option<u64>,
+    /// When the server stops answering mid-job, keep reconnecting this long before the job
+    /// ends as lost (exit 1).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    reconnect_window: u64,
     /// Seed control before the run: fixed keeps seeds, randomize draws new ones.
     #[arg(long, default_value = "as-saved")]
     seed_mode: String,
@@ -137,7 +145,9 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             (Some(e), url)
         }
     };
-    let client = args.server.connect(&url).await?;
+    let mut config = ClientConfig::new(&url);
+    config.reconnect_window = Duration::from_secs(args.reconnect_window);
+    let client = args.server.connect_with(config).await?;
     // Convert against the server's own catalog: values are positional over *its* widgets.
     let catalog = client
         .object_info(None)

@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::time::Duration;
 
 use serde_json::Value;
 
@@ -454,4 +455,65 @@ fn partial_acceptance_is_reported_and_strict_refuses_it() {
         "{}",
         text(&out.stderr)
     );
+}
+
+/// Waits for `child` at most `limit`, killing it after: a hung CLI fails the test, not CI.
+fn wait_bounded(mut child: std::process::Child, limit: Duration) -> Output {
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "still running after {limit:?}; stderr so far:\n{}",
+                text(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn run_on_a_server_that_dies_mid_job_ends_lost_after_the_reconnect_window() {
+    let dir = temp_dir("dies");
+    let prompt = dir.join("prompt.json");
+    std::fs::write(&prompt, TWO_SAME_NAMES).unwrap();
+    let mut emu = Emulator::start(&["--node-ms", "5000"]);
+    let child = Command::new(env!("CARGO_BIN_EXE_comfywire"))
+        .args(["run", prompt.to_str().unwrap(), "--server", &emu.url])
+        .args(["--reconnect-window", "1", "--json"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(1_500));
+    // The server goes away for good, mid-job.
+    emu.child.kill().unwrap();
+    emu.child.wait().unwrap();
+    let out = wait_bounded(child, Duration::from_secs(30));
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("was lost"), "{stderr}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["status"], "JOB_LOST");
+}
+
+#[test]
+fn run_with_a_timeout_says_the_server_stopped_the_job() {
+    let dir = temp_dir("timeout");
+    let prompt = dir.join("prompt.json");
+    std::fs::write(&prompt, TWO_SAME_NAMES).unwrap();
+    let emu = Emulator::start(&["--node-ms", "3000"]);
+    let out = run_out(&emu.url, &prompt, &dir.join("out"), &["--timeout", "1", "--json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("timed out after 1 s: the server accepted stopping job"),
+        "{stderr}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["status"], "TIMEOUT");
+    assert_eq!(json["serverStop"], "confirmed");
 }

@@ -379,3 +379,25 @@ async fn run_with_a_deadline_returns_once_the_server_confirmed_the_stop() {
     );
     client.close();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_never_comes_back_ends_the_job_lost_after_the_reconnect_window() {
+    let emu = emulator();
+    let mut config = ClientConfig::new(emu.url());
+    config.reconnect_min = Duration::from_millis(50);
+    config.reconnect_max = Duration::from_millis(200);
+    config.reconnect_window = Duration::from_secs(1);
+    let client = Client::connect(config).await.unwrap();
+    emu.update_faults(|f| f.node_ms = 5_000);
+    let job = client
+        .submit(&image_prompt(true, "gone"), JobOptions::default())
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(emu);
+    let result = tokio::time::timeout(HANG, job.wait())
+        .await
+        .expect("hung on a server that is gone");
+    assert_eq!(result.outcome.code(), "JOB_LOST");
+    client.close();
+}
