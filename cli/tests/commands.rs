@@ -506,7 +506,12 @@ fn run_with_a_timeout_says_the_server_stopped_the_job() {
     let prompt = dir.join("prompt.json");
     std::fs::write(&prompt, TWO_SAME_NAMES).unwrap();
     let emu = Emulator::start(&["--node-ms", "3000"]);
-    let out = run_out(&emu.url, &prompt, &dir.join("out"), &["--timeout", "1", "--json"]);
+    let out = run_out(
+        &emu.url,
+        &prompt,
+        &dir.join("out"),
+        &["--timeout", "1", "--json"],
+    );
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
     assert!(
