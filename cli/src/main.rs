@@ -177,6 +177,49 @@ pub(crate) fn read_input(path: &Path) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
+/// Where the node catalog comes from, for commands that work offline: a saved `/object_info`
+/// answer, a live server's, or the embedded one (ComfyUI 0.3.64).
+#[derive(Debug, clap::Args)]
+pub(crate) struct CatalogArgs {
+    /// `GET /object_info` answer to read the workflow with (default: the embedded ComfyUI 0.3.64
+    /// catalog).
+    #[arg(long, value_name = "FILE")]
+    object_info: Option<PathBuf>,
+    /// Read the catalog from this server's `/object_info` instead (its model and input files
+    /// included).
+    #[arg(long, value_name = "URL", conflicts_with = "object_info")]
+    server: Option<String>,
+    /// Bearer token for a server behind an authenticating proxy.
+    #[arg(
+        long,
+        value_name = "TOKEN",
+        env = "COMFYUI_TOKEN",
+        hide_env_values = true
+    )]
+    token: Option<String>,
+}
+
+impl CatalogArgs {
+    /// Neither `--object-info` nor `--server`: the embedded catalog, which lists no files.
+    pub(crate) fn is_embedded(&self) -> bool {
+        self.object_info.is_none() && self.server.is_none()
+    }
+
+    pub(crate) fn load(&self) -> anyhow::Result<std::borrow::Cow<'static, Catalog>> {
+        if let Some(url) = &self.server {
+            let mut config = comfywire_client::ClientConfig::new(url);
+            config.bearer = self.token.clone();
+            let catalog = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?
+                .block_on(comfywire_client::Client::fetch_catalog(&config))
+                .with_context(|| format!("cannot read the catalog of {url}"))?;
+            return Ok(std::borrow::Cow::Owned(catalog));
+        }
+        load_catalog(self.object_info.as_ref())
+    }
+}
+
 /// The catalog from `--object-info`, else the embedded one (ComfyUI 0.3.64).
 pub(crate) fn load_catalog(
     path: Option<&PathBuf>,

@@ -14,15 +14,14 @@ use serde_json::Value;
 pub(crate) struct Input {
     /// UI workflow or API prompt: JSON, or an image/audio file ComfyUI wrote; `-` for stdin.
     workflow: PathBuf,
-    /// `GET /object_info` answer (default: the embedded ComfyUI 0.3.64 catalog).
-    #[arg(long, value_name = "FILE")]
-    object_info: Option<PathBuf>,
+    #[command(flatten)]
+    catalog: crate::CatalogArgs,
 }
 
 impl Input {
     fn load(&self) -> anyhow::Result<(Conversion, std::borrow::Cow<'static, Catalog>)> {
         let document = crate::read_document(&self.workflow)?;
-        let catalog = crate::load_catalog(self.object_info.as_ref())?;
+        let catalog = self.catalog.load()?;
         let conversion = document.into_prompt(&catalog, &ConvertOptions::default())?;
         for w in &conversion.warnings {
             eprintln!("warning: {w}");

@@ -13,13 +13,12 @@ pub(crate) struct ValidateArgs {
     /// API prompt (bare, or a whole `POST /prompt` body) or a UI workflow (converted first); JSON,
     /// or an image/audio file ComfyUI wrote. `-` reads standard input.
     workflow: PathBuf,
-    /// `GET /object_info` answer to validate against (default: the embedded ComfyUI 0.3.64 catalog).
-    #[arg(long, value_name = "FILE")]
-    object_info: Option<PathBuf>,
+    #[command(flatten)]
+    catalog: crate::CatalogArgs,
 }
 
 pub(crate) fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
-    let catalog = crate::load_catalog(args.object_info.as_ref())?;
+    let catalog = args.catalog.load()?;
     let bytes = crate::read_bytes(&args.workflow)?;
     // A whole POST body is validated as sent (with its `partial_execution_targets`…).
     let as_body = std::str::from_utf8(&bytes)
@@ -54,10 +53,10 @@ pub(crate) fn validate(args: ValidateArgs) -> anyhow::Result<ExitCode> {
         for line in comfywire::protocol::explain::rejection_lines(error, node_errors) {
             eprintln!("{line}");
         }
-        if args.object_info.is_none() {
+        if args.catalog.is_embedded() {
             eprintln!(
                 "note: validated against the embedded catalog (ComfyUI 0.3.64), which lists no model \
-                 or input files: pass --object-info with your server's /object_info to check those"
+                 or input files: pass --server URL (or --object-info FILE) to check those"
             );
         }
     }

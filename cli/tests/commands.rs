@@ -232,6 +232,61 @@ fn validate_prints_the_server_answer() {
     );
 }
 
+#[test]
+fn validate_and_set_read_a_live_server_catalog() {
+    let wf = golden("templates-old-0.1.0__default", "workflow");
+    let wf = wf.to_str().unwrap();
+    // A server that has the workflow's checkpoint accepts what the embedded catalog refuses.
+    let emu = Emulator::start(&["--models-for", wf]);
+    let out = comfywire(&["validate", wf, "--server", &emu.url], None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let got: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(got["node_errors"], serde_json::json!({}));
+    let params: Value =
+        serde_json::from_slice(&comfywire(&["params", wf, "--server", &emu.url], None).stdout)
+            .unwrap();
+    let ckpt = params
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["selector"] == "#4.ckpt_name")
+        .expect("the checkpoint is a parameter");
+    assert!(
+        ckpt["spec"]["choices"]
+            .as_array()
+            .unwrap()
+            .contains(&ckpt["current"]),
+        "{ckpt}"
+    );
+    drop(emu);
+
+    // A server that is not there: a clear failure naming it, exit 2, nothing on stdout.
+    let out = comfywire(&["validate", wf, "--server", "http://127.0.0.1:9"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    assert!(
+        text(&out.stderr).contains("cannot read the catalog of http://127.0.0.1:9"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn an_unknown_selector_lists_what_the_workflow_has() {
+    let wf = golden("templates-old-0.1.0__default", "workflow");
+    let out = comfywire(&["set", wf.to_str().unwrap(), "denoise_strength=0.5"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    for expected in [
+        "denoise_strength",
+        "positive (#6.text)",
+        "seed (#3.seed)",
+        "`#<id>.<input>`",
+    ] {
+        assert!(stderr.contains(expected), "{expected}: {stderr}");
+    }
+}
+
 /// The emulator next to the `comfywire` binary (built by `cargo test --workspace`), started
 /// with `flags` on a free loopback port, stopped when dropped.
 struct Emulator {

@@ -248,6 +248,14 @@ impl Client {
         Ok(Client { inner })
     }
 
+    /// `GET /object_info` of the server `config` names, without opening a socket (for tools that
+    /// only validate or list parameters against the server's catalog).
+    pub async fn fetch_catalog(config: &ClientConfig) -> Result<Catalog, Error> {
+        let endpoint = config.options().endpoint(&random_id())?;
+        let http = http::Http::new(config.request_timeout)?;
+        response::object_info_response(&http.send(&endpoint.object_info(None), None).await?)
+    }
+
     pub fn client_id(&self) -> &str {
         self.inner.endpoint.client_id()
     }

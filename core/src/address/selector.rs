@@ -226,7 +226,7 @@ impl Selector {
                 0 => {
                     return Err(Error::NotFound {
                         selector: self.text.clone(),
-                        message: "nothing matches".into(),
+                        message: nothing_matches(&self.target, &graph),
                     });
                 }
                 1 => candidates,
@@ -255,6 +255,32 @@ impl Selector {
         }
         Ok(picked)
     }
+}
+
+/// Why nothing matched, and what would: the roles this workflow has, and the other forms.
+fn nothing_matches(target: &NodeRef, graph: &PromptGraph) -> String {
+    let what = match target {
+        NodeRef::Id(id) => format!("no node #{id}"),
+        NodeRef::Title(title) => format!("no node titled `{title}`"),
+        NodeRef::Class(class) => format!("no role or node class `{class}`"),
+        NodeRef::Role(role) => format!("this workflow has no {} role", role.as_str()),
+    };
+    let present: Vec<String> = Role::ALL
+        .into_iter()
+        .filter_map(|role| {
+            let found = roles::find(graph, role);
+            let first = found.first()?;
+            Some(format!("{} ({first})", role.as_str()))
+        })
+        .collect();
+    let roles = if present.is_empty() {
+        "it has no known roles".to_string()
+    } else {
+        format!("its roles: {}", present.join(", "))
+    };
+    format!(
+        "{what}; {roles}; or name a node: `#<id>.<input>`, `<Class>.<input>`, `title:<title>.<input>`"
+    )
 }
 
 impl fmt::Display for Target {
