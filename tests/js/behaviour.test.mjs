@@ -348,7 +348,8 @@ test('fault matrix: every fault ends in the right outcome, none hangs', async ()
     assert.equal(await outcome({ ws_drop_mid_job: true, slow_history_ms: 300 }, defaultWorkflow()), 'SUCCESS', 'socket dropped mid-job');
     assert.equal(await outcome({ garbage_ws_frames: true }, tinyPrompt(11)), 'SUCCESS', 'garbage frames');
     assert.equal(await outcome({ execution_error: '*' }, tinyPrompt(12)), 'EXECUTION_ERROR');
-    assert.equal(await outcome({ prompt_500: true }, tinyPrompt(13)), 'HTTP_STATUS');
+    // A browser cannot read a 500 the server sends without CORS headers (ComfyUI never adds them to one).
+    assert.equal(await outcome({ prompt_500: true }, tinyPrompt(13)), target === 'wasm-browser' ? 'NETWORK' : 'HTTP_STATUS');
     assert.equal(await outcome({}, { 1: { class_type: 'Nope', inputs: {} } }), 'PROMPT_REJECTED');
     await e.reset();
     await e.config({ node_ms: 500 });
@@ -474,6 +475,21 @@ test('connection errors have codes', async () => {
 test('the browser is refused without CORS mode (403), as by ComfyUI', { skip: target !== 'wasm-browser' }, async () => {
   const e = await emulator([], { cors: false });
   await assert.rejects(cw.ComfyClient.connect(e.url), (err) => err.code === 'NETWORK');
+});
+
+test('in a browser, a server error without CORS headers is a typed network error, not a hang', { skip: target !== 'wasm-browser' }, async () => {
+  const e = await emulator();
+  const client = await cw.ComfyClient.connect(e.url);
+  try {
+    await e.config({ prompt_500: true });
+    await assert.rejects(client.queuePrompt(tinyPrompt(31)), (err) => err.code === 'NETWORK' && /CORS/.test(err.message) && /POST \/prompt|prompt/.test(err.message));
+    // A wrong method (405) carries no CORS headers either; a 404 the server returns does.
+    assert.equal((await fetch(`${e.url}/queue`)).status, 200, 'what a handler returns is readable');
+    assert.equal((await fetch(`${e.url}/no/such/route`)).status, 404);
+    await assert.rejects(fetch(`${e.url}/queue`, { method: 'PUT' }), TypeError);
+  } finally {
+    client.close();
+  }
 });
 
 test('the browser build works in a module Web Worker', { skip: target !== 'wasm-browser' }, async () => {

@@ -47,7 +47,16 @@ pub(crate) async fn send(request: &HttpRequest, timeout_ms: u32) -> Result<HttpR
     let fetch = Box::pin(ready.send());
     let timer = Box::pin(gloo_timers::future::TimeoutFuture::new(timeout_ms));
     let response = match select(fetch, timer).await {
-        Either::Left((result, _)) => result.map_err(|e| transport(route, e))?,
+        Either::Left((result, _)) => result.map_err(|e| {
+            transport(
+                route,
+                format!(
+                    "{e} (the server is unreachable, or, in a browser, it answered without CORS \
+                     headers: ComfyUI sends them only when started with --enable-cors-header, \
+                     and never on its 404, 405 and 500 errors)"
+                ),
+            )
+        })?,
         Either::Right(_) => {
             if let Some(c) = controller {
                 c.abort();

@@ -93,22 +93,34 @@ fn empty(status: u16) -> Response {
     status_code(status).into_response()
 }
 
+/// Marks an answer the server makes from a raised aiohttp exception (wrong method, a handler
+/// that crashed, a plain GET of `/ws`, a body over the limit, an unknown `/internal` path). Such answers
+/// bypass the server's CORS middleware, which only decorates what a handler returns, so they
+/// carry no CORS headers and a browser sees them as network errors.
+#[derive(Clone, Copy)]
+pub struct Raised;
+
+pub fn raised(mut resp: Response) -> Response {
+    resp.extensions_mut().insert(Raised);
+    resp
+}
+
 /// What the server answers when a handler raises (malformed JSON and the like).
 fn internal_error() -> Response {
     let mut resp = text_response(500, INTERNAL_ERROR_TEXT);
     resp.headers_mut()
         .insert(header::CONNECTION, HeaderValue::from_static("close"));
-    resp
+    raised(resp)
 }
 
 async fn read_body(body: Body) -> Result<Bytes, Response> {
     axum::body::to_bytes(body, MAX_UPLOAD_SIZE)
         .await
         .map_err(|_| {
-            text_response(
+            raised(text_response(
                 413,
                 &format!("Maximum request body size {MAX_UPLOAD_SIZE} exceeded."),
-            )
+            ))
         })
 }
 
@@ -141,8 +153,8 @@ async fn guard(State(shared): App, req: Request, next: Next) -> Response {
     } else {
         method_errors(next.run(req).await)
     };
-    if resp.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        return resp; // the server's 413 comes from below its middlewares, without the headers
+    if resp.extensions().get::<Raised>().is_some() {
+        return resp;
     }
     let h = resp.headers_mut();
     let origin = HeaderValue::from_str(&origin).unwrap_or(HeaderValue::from_static("*"));
@@ -170,6 +182,7 @@ fn method_errors(mut resp: Response) -> Response {
         if let Some(allow) = allow {
             resp.headers_mut().insert(header::ALLOW, allow);
         }
+        resp = raised(resp);
     }
     resp
 }
@@ -226,7 +239,19 @@ fn is_loopback(name: &str) -> bool {
     }
 }
 
-async fn unknown_route() -> Response {
+/// A path no route serves. Outside `/internal` the server's static file route takes it: a GET or
+/// HEAD is its empty 404 (which the CORS middleware does decorate), any other method a raised 405
+/// allowing `GET,HEAD`. Under `/internal` the sub-application raises aiohttp's text 404.
+async fn unknown_route(method: Method, uri: axum::http::Uri) -> Response {
+    if uri.path() == "/internal" || uri.path().starts_with("/internal/") {
+        return raised(text_response(404, "404: Not Found"));
+    }
+    if method != Method::GET && method != Method::HEAD {
+        let mut resp = text_response(405, "405: Method Not Allowed");
+        resp.headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("GET,HEAD"));
+        return raised(resp);
+    }
     let mut resp = empty(404);
     resp.headers_mut().insert(
         header::CONTENT_TYPE,

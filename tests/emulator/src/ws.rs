@@ -27,11 +27,11 @@ pub fn server_feature_flags() -> Value {
 pub async fn upgrade(
     State(shared): State<Arc<Shared>>,
     Query(query): Query<HashMap<String, String>>,
+    headers: axum::http::HeaderMap,
     ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
-    // A plain GET (no upgrade headers) is a 400, as on the server.
     let Ok(ws) = ws else {
-        return axum::http::StatusCode::BAD_REQUEST.into_response();
+        return crate::routes::raised(not_an_upgrade(&headers));
     };
     // Any string is accepted; without one the server makes a dashless uuid4.
     let sid = query
@@ -40,6 +40,36 @@ pub async fn upgrade(
         .unwrap_or_else(|| uuid::Uuid::new_v4().simple().to_string());
     ws.max_message_size(MAX_CLIENT_MESSAGE)
         .on_upgrade(move |socket| serve(shared, socket, sid))
+}
+
+/// aiohttp's 400 for a request to `/ws` that is not a WebSocket handshake: text naming the header
+/// it checked first (as Python prints it, `None` when absent).
+fn not_an_upgrade(headers: &axum::http::HeaderMap) -> Response {
+    let header = |name: axum::http::HeaderName| {
+        headers
+            .get(name)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned())
+    };
+    let upgrade = header(axum::http::header::UPGRADE);
+    let text =
+        if upgrade.as_deref().map(|u| u.trim().to_ascii_lowercase()) != Some("websocket".into()) {
+            format!(
+                "No WebSocket UPGRADE hdr: {}\n Can \"Upgrade\" only to \"WebSocket\".",
+                upgrade.as_deref().unwrap_or("None")
+            )
+        } else {
+            let connection = header(axum::http::header::CONNECTION);
+            format!(
+                "No CONNECTION upgrade hdr: {}",
+                connection.as_deref().unwrap_or("None")
+            )
+        };
+    let mut resp = (axum::http::StatusCode::BAD_REQUEST, text).into_response();
+    resp.headers_mut().insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    resp
 }
 
 async fn serve(shared: Arc<Shared>, socket: WebSocket, sid: String) {

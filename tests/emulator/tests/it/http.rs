@@ -304,6 +304,66 @@ async fn cors_mode_answers_like_enable_cors_header() {
 }
 
 #[tokio::test]
+async fn cors_mode_leaves_raised_errors_without_cors_headers() {
+    // ComfyUI's CORS middleware decorates only what a handler returns; an aiohttp exception
+    // (wrong method, a crashed handler, a plain GET of /ws) skips it. Measured on 0.3.64.
+    let emu = emulator_with(comfywire_emulator::EmulatorConfig {
+        cors: Some("*".into()),
+        ..Default::default()
+    });
+    let base = emu.url();
+    let cases = [
+        (http().get(format!("{base}/internal/no/such/route")), 404),
+        (http().post(format!("{base}/no/such/route")), 405),
+        (http().put(format!("{base}/queue")), 405),
+        (http().delete(format!("{base}/prompt")), 405),
+        (http().post(format!("{base}/prompt")).body("{not json"), 500),
+        (http().get(format!("{base}/ws")), 400),
+    ];
+    for (request, status) in cases {
+        let got = send(request).await;
+        assert_eq!(got.status, status, "{}", got.text);
+        assert!(
+            got.headers.get("access-control-allow-origin").is_none(),
+            "{status}: {:?}",
+            got.headers
+        );
+    }
+    // What a handler returns keeps them, errors included (an unknown GET is the static route's
+    // 404).
+    for (request, status) in [
+        (http().get(format!("{base}/queue")), 200),
+        (http().get(format!("{base}/no/such/route")), 404),
+        (http().get(format!("{base}/view?filename=nope.png")), 404),
+        (
+            http()
+                .post(format!("{base}/prompt"))
+                .body(r#"{"prompt": {}}"#),
+            400,
+        ),
+    ] {
+        let got = send(request).await;
+        assert_eq!(got.status, status, "{}", got.text);
+        assert_eq!(got.headers["access-control-allow-origin"], "*", "{status}");
+    }
+}
+
+#[tokio::test]
+async fn a_plain_get_of_the_socket_is_aiohttps_text_400() {
+    let emu = emulator();
+    let got = send(http().get(format!("{}/ws", emu.url()))).await;
+    assert_eq!(got.status, 400);
+    assert_eq!(
+        got.content_type.as_deref(),
+        Some("text/plain; charset=utf-8")
+    );
+    assert_eq!(
+        got.text,
+        "No WebSocket UPGRADE hdr: None\n Can \"Upgrade\" only to \"WebSocket\"."
+    );
+}
+
+#[tokio::test]
 async fn api_prefix_serves_the_same_routes_and_socket() {
     let emu = emulator();
     for path in [
