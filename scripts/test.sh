@@ -72,6 +72,10 @@ run_js binding node --test --test-timeout=120000 tests/js/binding.test.mjs
 run_js package node --test --test-timeout=120000 tests/js/package.test.mjs
 run_js examples node --test --test-timeout=120000 tests/js/examples.test.mjs
 run_js harness node --test --test-timeout=120000 tests/js/harness/selftest.test.mjs
+# The real-server conformance checks, on the emulator (COMFYUI_URL=… scripts/test-real-server.sh
+# runs them on a real ComfyUI; CI has none).
+cargo build -q -p comfywire-cli
+run_js conformance node --test --test-timeout=300000 tests/js/conformance.test.mjs
 if [ -f tests/js/browser-example.test.mjs ]; then
   run_js browser-example node --test --test-timeout=300000 tests/js/browser-example.test.mjs
 fi
