@@ -145,12 +145,12 @@ async fn serve(shared: Arc<Shared>, socket: WebSocket, sid: String) {
             },
             incoming = stream.next() => match incoming {
                 Some(Ok(Message::Text(text))) => {
-                    if std::mem::take(&mut first_message) {
-                        negotiate(&shared, &sid, conn, text.as_str(), &reply);
+                    if first_message {
+                        first_message = !negotiate(&shared, &sid, conn, text.as_str(), &reply);
                     }
                 }
                 Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
-                Some(Ok(Message::Binary(_))) => first_message = false,
+                // Binary and control frames are ignored; they do not count as the first message.
                 Some(Ok(_)) => {}
             },
         }
@@ -163,18 +163,28 @@ async fn serve(shared: Arc<Shared>, socket: WebSocket, sid: String) {
     }
 }
 
-/// Feature flags count only as the client's first message.
-fn negotiate(shared: &Shared, sid: &str, conn: u64, text: &str, reply: &mpsc::WeakSender<Out>) {
-    let Ok(msg) = serde_json::from_str::<Value>(text) else {
-        return;
+/// Feature flags count only as the client's first message, and only a JSON object counts as
+/// one: the server's handler raises (and logs) on invalid JSON or a non-object before it marks
+/// the first message seen, so a `feature_flags` sent after such a message is still honoured.
+/// Returns whether this message was the first one.
+fn negotiate(
+    shared: &Shared,
+    sid: &str,
+    conn: u64,
+    text: &str,
+    reply: &mpsc::WeakSender<Out>,
+) -> bool {
+    let Ok(Value::Object(msg)) = serde_json::from_str::<Value>(text) else {
+        return false;
     };
     if msg.get("type").and_then(Value::as_str) != Some("feature_flags") {
-        return;
+        return true;
     }
-    let Some(data) = msg.get("data").filter(|d| d.is_object()) else {
-        return;
-    };
-    let wants = data.get("supports_preview_metadata") == Some(&Value::Bool(true));
+    // The server stores whatever `data` holds and answers; a flag is on only when it is `true`.
+    let wants = msg
+        .get("data")
+        .and_then(|d| d.get("supports_preview_metadata"))
+        == Some(&Value::Bool(true));
     let mut st = shared.lock();
     if let Some(entry) = st.sockets.get_mut(sid).filter(|e| e.conn == conn) {
         entry.preview_metadata = wants;
@@ -182,4 +192,5 @@ fn negotiate(shared: &Shared, sid: &str, conn: u64, text: &str, reply: &mpsc::We
     if let Some(tx) = reply.upgrade() {
         let _ = tx.try_send(Out::Text(frame("feature_flags", server_feature_flags())));
     }
+    true
 }

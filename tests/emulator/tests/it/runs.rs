@@ -317,6 +317,48 @@ async fn previews_are_type_1_unless_the_client_negotiated_metadata() {
 }
 
 #[tokio::test]
+async fn only_a_json_object_counts_as_the_first_message() {
+    // Measured on 0.3.64: invalid JSON, a JSON non-object and binary frames raise or are ignored
+    // before the server marks its first message seen, so flags sent after them still count.
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let emu = emulator();
+    let flags = json!({"type": "feature_flags", "data": {"supports_preview_metadata": true}});
+    let cases: [(&str, Option<Message>, bool); 5] = [
+        ("invalid", Some(Message::Text("not json".into())), true),
+        ("list", Some(Message::Text("[1,2]".into())), true),
+        ("string", Some(Message::Text("\"str\"".into())), true),
+        ("binary", Some(Message::Binary(vec![0u8, 1].into())), true),
+        (
+            "object",
+            Some(Message::Text(r#"{"type":"hello"}"#.into())),
+            false,
+        ),
+    ];
+    for (name, first, answered) in cases {
+        let mut ws = connect(&emu.ws_url(name)).await;
+        next_frame(&mut ws, SECOND).await.unwrap();
+        if let Some(first) = first {
+            ws.send(first).await.unwrap();
+        }
+        send_text(&mut ws, &flags).await;
+        let reply = next_frame(&mut ws, Duration::from_millis(300)).await;
+        assert_eq!(
+            reply.as_ref().map(|f| f.data().clone()).is_some(),
+            answered,
+            "{name}: {reply:?}"
+        );
+        if answered {
+            assert_eq!(
+                reply.unwrap().data(),
+                &capture("ws_feature_flags_handshake")["frames"][2]["text"]["data"],
+                "{name}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn samplers_report_their_steps_with_jpeg_previews() {
     // A catalog with one checkpoint, so a KSampler graph validates.
     let mut doc: Value = serde_json::from_str(
