@@ -461,9 +461,7 @@ impl<'s> Job<'s> {
                     "executed": self.executed,
                     "exception_message": format!("{}\n", failure.message),
                     "exception_type": failure.exception_type,
-                    "traceback": [
-                        "  File \"comfywire-emulator\", line 1, in execute\n    (emulated node execution)\n"
-                    ],
+                    "traceback": traceback(&self.shared.dirs.root, class_of(&self.prompt, &node)),
                     "current_inputs": inputs,
                     "current_outputs": self.prompt.keys().collect::<Vec<_>>(),
                 });
@@ -789,4 +787,31 @@ async fn sleep(d: Duration) {
     if !d.is_zero() {
         tokio::time::sleep(d).await;
     }
+}
+
+/// A traceback shaped like the server's: its frames through `execution.py` (the 0.3.64 line
+/// numbers), then the node's own, with paths under the emulator's root as the server's are under
+/// its install folder. Clients print it, so its shape matters, not its content.
+fn traceback(root: &std::path::Path, class: &str) -> Value {
+    let execution = root.join("execution.py");
+    let execution = execution.display();
+    let node_file = root.join("nodes.py");
+    json!([
+        format!(
+            "  File \"{execution}\", line 496, in execute\n    output_data, output_ui, has_subgraph, has_pending_tasks = await get_output_data(prompt_id, unique_id, obj, input_data_all, execution_block_cb=execution_block_cb, pre_execute_cb=pre_execute_cb, hidden_inputs=hidden_inputs)\n"
+        ),
+        format!(
+            "  File \"{execution}\", line 315, in get_output_data\n    return_values = await _async_map_node_over_list(prompt_id, unique_id, obj, input_data_all, obj.FUNCTION, allow_interrupt=True, execution_block_cb=execution_block_cb, pre_execute_cb=pre_execute_cb, hidden_inputs=hidden_inputs)\n"
+        ),
+        format!(
+            "  File \"{execution}\", line 289, in _async_map_node_over_list\n    await process_inputs(input_dict, i)\n"
+        ),
+        format!(
+            "  File \"{execution}\", line 277, in process_inputs\n    result = f(**inputs)\n             ^^^^^^^^^^^\n"
+        ),
+        format!(
+            "  File \"{}\", line 1, in {class}\n    raise EmulatedFailure()  # comfywire-emulator\n",
+            node_file.display()
+        ),
+    ])
 }

@@ -115,6 +115,33 @@ async fn execution_errors_injected_and_natural_look_like_the_capture() {
             .unwrap()
             .starts_with("cannot identify image file '")
     );
+    // The traceback has the server's frames, with absolute paths, through execution.py.
+    let frame_of = |line: &serde_json::Value| -> (String, String) {
+        let line = line.as_str().unwrap();
+        let rest = line
+            .strip_prefix("  File \"")
+            .unwrap_or_else(|| panic!("{line:?}"));
+        let (path, rest) = rest.split_once("\", line ").unwrap();
+        let function = rest
+            .split_once(", in ")
+            .unwrap()
+            .1
+            .split('\n')
+            .next()
+            .unwrap();
+        assert!(std::path::Path::new(path).is_absolute(), "{line:?}");
+        let file = path.rsplit(['/', '\\']).next().unwrap().to_string();
+        (file, function.to_string())
+    };
+    let frames_of = |tb: &serde_json::Value| -> Vec<(String, String)> {
+        tb.as_array().unwrap().iter().map(frame_of).collect()
+    };
+    let (got, want) = (
+        frames_of(&error["traceback"]),
+        frames_of(&want["traceback"]),
+    );
+    assert_eq!(got[..4], want[..4]);
+    assert_eq!(got[4].0, "nodes.py");
     let entry = wait_history(emu.url(), &id).await;
     let want = capture("run_execution_error_history")["response"]["body_json"]
         .as_object()
