@@ -152,6 +152,29 @@ impl Dirs {
         names
     }
 
+    /// Every folder under `input/`, recursively, as `/` paths, sorted (Python's string order,
+    /// which for UTF-8 is byte order): the training loaders' `folder` choices.
+    pub fn input_subfolders(&self) -> Vec<String> {
+        fn walk(dir: &Path, prefix: &str, out: &mut Vec<String>) {
+            let Ok(entries) = std::fs::read_dir(dir) else {
+                return;
+            };
+            for entry in entries.flatten() {
+                if !entry.file_type().is_ok_and(|t| t.is_dir()) {
+                    continue;
+                }
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let path = format!("{prefix}{name}");
+                walk(&entry.path(), &format!("{path}/"), out);
+                out.push(path);
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.input(), "", &mut out);
+        out.sort();
+        out
+    }
+
     /// `GET /internal/files/{type}`: file names, newest first.
     pub fn newest_first(&self, kind: &str) -> Option<Vec<String>> {
         let mut files = top_level_files(&self.of_type(kind)?);

@@ -8,6 +8,13 @@
 //! server's names and metadata. Knobs ([`Faults`]) make it slow, fast, broken or forgetful on
 //! purpose, from flags or at runtime with `POST /_emulator/config`.
 //!
+//! Where clients can tell, it was compared with a running 0.3.64 (BENCHMARKS.md): answers made
+//! from raised aiohttp errors (405, 500, a plain GET of `/ws`) carry no CORS headers; only a
+//! JSON object counts as the socket's first message; `/view` converts `preview=` and `channel=`;
+//! tracebacks have the server's frames; the training loaders list `input/`'s folders. Known
+//! differences: `/view` converts PNG files only (others are sent as stored) and its WebP is
+//! lossless.
+//!
 //! In-process use (each test gets its own server on a free port, stopped on drop):
 //!
 //! ```no_run
@@ -28,6 +35,7 @@ mod queue;
 mod routes;
 mod state;
 mod submit;
+mod view;
 mod ws;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};

@@ -142,6 +142,27 @@ pub fn patch(doc: &mut Value, dirs: &Dirs) {
             *choices = Value::Array(images.clone());
         }
     }
+    // The training loaders list every folder under input/ (recursively, sorted). Load3D's
+    // INPUT_TYPES creates input/3d whenever it is listed, which in the whole catalog is after
+    // them: a fresh server's first catalog has no "3d" folder, the next ones do.
+    let folders: Vec<Value> = dirs
+        .input_subfolders()
+        .into_iter()
+        .map(Value::String)
+        .collect();
+    for name in [
+        "LoadImageSetFromFolderNode",
+        "LoadImageTextSetFromFolderNode",
+    ] {
+        if let Some(choices) = doc.pointer_mut(&format!("/{name}/input/required/folder/0"))
+            && choices.is_array()
+        {
+            *choices = Value::Array(folders.clone());
+        }
+    }
+    if doc.get("Load3D").is_some() {
+        let _ = std::fs::create_dir_all(dirs.input().join("3d"));
+    }
 }
 
 /// Model listings by folder.

@@ -751,6 +751,17 @@ async fn view(State(shared): App, Query(q): Query<HashMap<String, String>>) -> R
     if !meta.is_file() {
         return empty(404);
     }
+    if let Some(conversion) = crate::view::Conversion::from_query(&q)
+        && let Some((bytes, content_type)) = crate::view::convert(&bytes, conversion)
+    {
+        let mut resp = bytes.into_response();
+        let h = resp.headers_mut();
+        h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        if let Ok(v) = HeaderValue::from_str(&format!("filename=\"{name}\"")) {
+            h.insert(header::CONTENT_DISPOSITION, v);
+        }
+        return resp;
+    }
     let modified = meta.modified().unwrap_or(std::time::SystemTime::UNIX_EPOCH);
     let mtime_ns = modified
         .duration_since(std::time::SystemTime::UNIX_EPOCH)

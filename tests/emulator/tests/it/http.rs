@@ -438,6 +438,20 @@ async fn uploads_rename_on_conflict_and_show_up_in_the_catalog() {
         sub,
         json!({"name": "client_test.png", "subfolder": "clienttests/sub", "type": "input"})
     );
+    // The training loaders list every folder under input/, recursively and sorted; listing
+    // Load3D (in the whole catalog, after them) makes input/3d, as on 0.3.64.
+    let folders = || async {
+        get(&format!("{base}/object_info/LoadImageSetFromFolderNode"))
+            .await
+            .json()["LoadImageSetFromFolderNode"]["input"]["required"]["folder"][0]
+            .clone()
+    };
+    assert_eq!(folders().await, json!(["clienttests", "clienttests/sub"]));
+    get(&format!("{base}/object_info/Load3D")).await;
+    assert_eq!(
+        folders().await,
+        json!(["3d", "clienttests", "clienttests/sub"])
+    );
     let temp = up(a.clone(), vec![("type", "temp")]).await.json();
     assert_eq!(temp["type"], "temp");
     let bogus = up(a.clone(), vec![("type", "bogus")]).await;
@@ -676,4 +690,53 @@ async fn model_files_fill_the_loader_choices_and_validation() {
             .models
             .is_empty()
     );
+}
+
+#[tokio::test]
+async fn view_converts_previews_and_channels_like_the_server() {
+    let emu = emulator();
+    let base = emu.url();
+    let up = upload(
+        base,
+        "/upload/image",
+        &[("image", Some("client_test.png"), &png([9, 8, 7]))],
+    )
+    .await;
+    assert_eq!(up.status, 200);
+    for (query, capture_name, magic) in [
+        ("preview=webp;50", "view_preview_webp", &b"RIFF"[..]),
+        ("preview=jpeg;80", "view_preview_jpeg", &[0xff, 0xd8][..]),
+        ("channel=rgb", "view_channel_rgb", &b"\x89PNG"[..]),
+        ("channel=a", "view_channel_a", &b"\x89PNG"[..]),
+    ] {
+        let resp = http()
+            .get(format!(
+                "{base}/view?filename=client_test.png&type=input&{query}"
+            ))
+            .send()
+            .await
+            .unwrap();
+        let want = capture(capture_name)["response"].clone();
+        assert_eq!(resp.status().as_u16(), 200, "{query}");
+        assert_eq!(
+            resp.headers()["content-type"],
+            want["headers"]["Content-Type"].as_str().unwrap(),
+            "{query}"
+        );
+        assert_eq!(
+            resp.headers()["content-disposition"],
+            "filename=\"client_test.png\"",
+            "{query}"
+        );
+        let body = resp.bytes().await.unwrap();
+        assert!(body.starts_with(magic), "{query}");
+        if magic == b"\x89PNG" {
+            // IHDR colour type: RGB for channel=rgb, RGBA (black, alpha only) for channel=a.
+            assert_eq!(
+                body[25],
+                if query == "channel=a" { 6 } else { 2 },
+                "{query}"
+            );
+        }
+    }
 }
