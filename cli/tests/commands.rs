@@ -577,3 +577,45 @@ fn run_with_a_timeout_says_the_server_stopped_the_job() {
     assert_eq!(json["status"], "TIMEOUT");
     assert_eq!(json["serverStop"], "confirmed");
 }
+
+#[test]
+fn progress_without_a_terminal_names_nodes_and_steps() {
+    let wf = golden("templates-old-0.1.0__default", "workflow");
+    let wf = wf.to_str().unwrap();
+    let server = Emulator::start(&["--models-for", wf, "--node-ms", "5"]);
+    let dir = temp_dir("progress");
+    let out = run_out(&server.url, Path::new(wf), &dir, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    // Every node by title, a line per 10 % of the sampler's steps, the ending.
+    for line in [
+        "running #4 Load Checkpoint",
+        "running #3 KSampler",
+        "  #3 KSampler step 2/20",
+        "  #3 KSampler step 20/20",
+        "running #9 Save Image",
+        "success",
+    ] {
+        assert!(stderr.lines().any(|l| l == line), "{line:?} in {stderr}");
+    }
+    let steps = stderr.lines().filter(|l| l.contains(" step ")).count();
+    assert_eq!(steps, 10, "{stderr}");
+}
+
+#[test]
+fn a_reader_that_goes_away_ends_the_cli_quietly() {
+    // `comfywire params WF | head -1`: the pipe closes after the first line.
+    let wf = golden("templates-old-0.1.0__default", "workflow");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_comfywire"))
+        .args(["params", wf.to_str().unwrap(), "--by-node"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(out.status.code(), Some(141), "as if killed by SIGPIPE");
+}
