@@ -17,3 +17,6 @@ WASM=target/wasm32-unknown-unknown/wasm-release/comfywire_wasm.wasm
 rm -rf node/wasm
 wasm-bindgen --target web --remove-name-section --out-dir node/wasm/web "$WASM"
 rm -f node/wasm/*/.gitignore
+# ComfyUI 0.3.64's catalog as a file: the addon embeds it, the wasm build (kept small for
+# browsers) does not, so Node's wasm fallback reads this one when no catalog is given.
+cp core/catalog/object_info.json node/wasm/catalog-0.3.64.json

@@ -46,7 +46,8 @@ echo "== the package lints clean (publint)"
 node_modules/.bin/publint node --strict
 
 echo "== npm tarballs (what npm publish would upload)"
-cp node/comfywire.linux-x64-gnu.node node/npm/linux-x64-gnu/
+cargo build -q -p comfywire-cli
+bash scripts/stage-npm.sh
 for dir in node node/npm/linux-x64-gnu; do
   (cd "$dir" && npm pack --dry-run --json 2>/dev/null) \
     | node -e 'const [p] = JSON.parse(require("fs").readFileSync(0, "utf8")); console.log(`${p.name}: ${p.entryCount} files, ${p.size} bytes packed, ${p.unpackedSize} unpacked`)'
@@ -74,7 +75,6 @@ run_js examples node --test --test-timeout=120000 tests/js/examples.test.mjs
 run_js harness node --test --test-timeout=120000 tests/js/harness/selftest.test.mjs
 # The real-server conformance checks, on the emulator (COMFYUI_URL=… scripts/test-real-server.sh
 # runs them on a real ComfyUI; CI has none).
-cargo build -q -p comfywire-cli
 run_js conformance node --test --test-timeout=300000 tests/js/conformance.test.mjs
 if [ -f tests/js/browser-example.test.mjs ]; then
   run_js browser-example node --test --test-timeout=300000 tests/js/browser-example.test.mjs

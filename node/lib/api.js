@@ -45,7 +45,8 @@ export { ERROR_CODES };
 
 /**
  * Conversion options (the core's, from node/shapes.d.ts) and `catalog`: the server's catalog
- * (`loadCatalog`, `client.objectInfo()`); default: ComfyUI 0.3.64's, built in.
+ * (`loadCatalog`, `client.objectInfo()`); default in Node: ComfyUI 0.3.64's (`embeddedCatalog()`).
+ * In browsers and workers there is no default: pass the server's.
  * @typedef {import('../shapes.js').ConvertOptions & {catalog?: Catalog}} ConvertOptions
  */
 
@@ -187,7 +188,7 @@ const utf8 = new TextDecoder();
 /** Splits `{catalog, signal, timeoutMs, ...rest}` into the handle and the options' JSON text. */
 function split(options = {}) {
   const { catalog, signal, timeoutMs, ...rest } = options ?? {};
-  return { handle: catalog?.handle, optionsText: encode(rest), signal, timeoutMs };
+  return { handle: (catalog ?? defaultCatalog?.())?.handle, optionsText: encode(rest), signal, timeoutMs };
 }
 
 // The binding this module instance serves (one per process: the entry that imports it sets it).
@@ -772,17 +773,32 @@ export class ComfyPool {
 /**
  * Sets the binding this module serves (the entry point does it once, before anything runs).
  * @param {any} theBinding The low-level binding (napi addon or wasm module).
- * @param {{runtime: string, ready?: () => void}} info
+ * @param {{runtime: string, reason?: string, ready?: () => void}} info
  * @internal
  */
 export function useBinding(theBinding, info) {
   binding = theBinding;
   ready = info.ready ?? (() => {});
   runtime = info.runtime;
+  runtimeReason = info.reason ?? info.runtime;
+  defaultCatalog = info.defaultCatalog;
 }
+
+/**
+ * ComfyUI 0.3.64's catalog where the binding does not embed it (Node's wasm fallback reads the
+ * package's copy on first use); undefined where the binding embeds it or where none is at hand.
+ * @type {(() => Catalog) | undefined}
+ */
+let defaultCatalog;
 
 /** Which binding serves the API: `napi` (the Node addon) or `wasm`. @type {string} */
 export let runtime = 'none';
+
+/**
+ * Why that binding: which addon loaded, or why the WebAssembly build serves instead
+ * (`COMFYWIRE_DEBUG=1` prints it on stderr when the package loads). @type {string}
+ */
+export let runtimeReason = 'none';
 
 /** The workflow as JSON text; bytes of a media file give their embedded workflow (or prompt). */
 function textOf(input) {
@@ -819,12 +835,14 @@ export function loadCatalog(objectInfo) {
 }
 
 /**
- * ComfyUI 0.3.64's catalog, built in (what conversion uses when no catalog is given).
+ * ComfyUI 0.3.64's catalog, what conversion uses in Node when no catalog is given: the addon
+ * embeds it, the wasm fallback reads the package's copy (`comfywire/catalog-0.3.64.json`) once.
+ * Browsers have none (`INVALID_ARGUMENT`): pass the server's (`client.objectInfo()`).
  * @returns {Catalog}
  */
 export function embeddedCatalog() {
   ready();
-  return call(() => binding.Catalog.embedded());
+  return defaultCatalog ? defaultCatalog() : call(() => binding.Catalog.embedded());
 }
 
 /**

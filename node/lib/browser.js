@@ -21,6 +21,7 @@ export function init(moduleOrPath) {
 
 useBinding(binding, {
   runtime: 'wasm',
+  reason: 'the WebAssembly build (the only one for browsers and workers)',
   ready() {
     if (!initialized) {
       throw new ComfyError('NOT_INITIALIZED', 'comfywire: call `await init()` before using the API (it loads the WebAssembly module)');

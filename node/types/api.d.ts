@@ -1,11 +1,12 @@
 /**
  * Sets the binding this module serves (the entry point does it once, before anything runs).
  * @param {any} theBinding The low-level binding (napi addon or wasm module).
- * @param {{runtime: string, ready?: () => void}} info
+ * @param {{runtime: string, reason?: string, ready?: () => void}} info
  * @internal
  */
 export function useBinding(theBinding: any, info: {
     runtime: string;
+    reason?: string;
     ready?: () => void;
 }): void;
 /** @returns {string} */
@@ -17,7 +18,9 @@ export function version(): string;
  */
 export function loadCatalog(objectInfo: string | object): Catalog;
 /**
- * ComfyUI 0.3.64's catalog, built in (what conversion uses when no catalog is given).
+ * ComfyUI 0.3.64's catalog, what conversion uses in Node when no catalog is given: the addon
+ * embeds it, the wasm fallback reads the package's copy (`comfywire/catalog-0.3.64.json`) once.
+ * Browsers have none (`INVALID_ARGUMENT`): pass the server's (`client.objectInfo()`).
  * @returns {Catalog}
  */
 export function embeddedCatalog(): Catalog;
@@ -344,6 +347,11 @@ export class ComfyPool {
 }
 /** Which binding serves the API: `napi` (the Node addon) or `wasm`. @type {string} */
 export let runtime: string;
+/**
+ * Why that binding: which addon loaded, or why the WebAssembly build serves instead
+ * (`COMFYWIRE_DEBUG=1` prints it on stderr when the package loads). @type {string}
+ */
+export let runtimeReason: string;
 export type ErrorCode = import("./codes.js").ErrorCode;
 export type ParamSpec = import("../shapes.js").ParamSpec;
 export type ApiNode = import("../shapes.js").ApiNode;
@@ -382,7 +390,8 @@ export type Catalog = import("../binding.cjs").Catalog;
 export type WorkflowInput = object | string | Uint8Array;
 /**
  * Conversion options (the core's, from node/shapes.d.ts) and `catalog`: the server's catalog
- * (`loadCatalog`, `client.objectInfo()`); default: ComfyUI 0.3.64's, built in.
+ * (`loadCatalog`, `client.objectInfo()`); default in Node: ComfyUI 0.3.64's (`embeddedCatalog()`).
+ * In browsers and workers there is no default: pass the server's.
  */
 export type ConvertOptions = import("../shapes.js").ConvertOptions & {
     catalog?: Catalog;

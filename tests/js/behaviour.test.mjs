@@ -184,12 +184,15 @@ test('workflows embedded in files ComfyUI wrote', async () => {
   assert.ok(Array.isArray(withWorkflow.workflow.nodes));
 });
 
-test('the built-in catalog is in the addon; the wasm build asks for one', () => {
-  if (cw.runtime === 'napi') {
-    assert.ok(cw.embeddedCatalog().classCount() > 400);
+test('ComfyUI 0.3.64\'s catalog is the default in Node (the addon embeds it, the wasm fallback reads the package\'s copy); a browser passes one', () => {
+  if (target !== 'wasm-browser') {
+    assert.equal(cw.embeddedCatalog().classCount(), catalog.classCount());
+    if (target === 'wasm-node') assert.equal(cw.embeddedCatalog(), cw.embeddedCatalog(), 'read once');
     assert.equal(cw.convert(defaultText).prompt['3'].class_type, 'KSampler');
+    assert.equal(cw.listParams(defaultText)[0].selector, '#6.text');
   } else {
     assert.throws(() => cw.embeddedCatalog(), (e) => e.code === 'INVALID_ARGUMENT');
+    assert.throws(() => cw.convert(defaultText), (e) => e.code === 'INVALID_ARGUMENT' && /catalog/.test(e.message));
   }
 });
 

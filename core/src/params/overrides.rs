@@ -114,10 +114,21 @@ pub fn apply_overrides(
         };
         for target in targets {
             let Some(input) = target.input.clone() else {
+                // `{"3": {"inputs": {…}}}` is a sparse prompt body (the hosted-API shape), not
+                // named overrides: say where it goes.
+                let sparse = value.get("inputs").is_some_and(Value::is_object);
+                let hint = if sparse {
+                    "; a sparse `{\"<id>\": {\"inputs\": {…}}}` body goes in the `body` option \
+                     (CLI: `set --body`)"
+                } else {
+                    ""
+                };
                 issues.push(issue(
                     selector,
                     IssueCode::NotAParameter,
-                    format!("{target} is a node; name one of its inputs (`{selector}.<input>`)"),
+                    format!(
+                        "{target} is a node; name one of its inputs (`{selector}.<input>`){hint}"
+                    ),
                 ));
                 continue;
             };
