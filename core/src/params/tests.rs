@@ -324,6 +324,10 @@ fn a_sparse_body_given_as_overrides_is_refused_with_where_it_goes() {
     );
     assert_eq!(issues.len(), 1);
     assert_eq!(issues[0].code, IssueCode::NotAParameter);
-    assert!(issues[0].message.contains("`body` option"), "{}", issues[0].message);
+    assert!(
+        issues[0].message.contains("`body` option"),
+        "{}",
+        issues[0].message
+    );
     assert_eq!(input(&prompt, "3", "steps"), json!(20), "nothing changed");
 }
