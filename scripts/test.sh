@@ -42,6 +42,9 @@ untracked=$(git ls-files --others --exclude-standard -- node/types)
 echo "== type tests: what a TypeScript user may and may not write (tsc --strict)"
 node_modules/.bin/tsc -p tests/types
 
+echo "== the API reference builds from the types, warnings as errors (TypeDoc → target/api-reference)"
+npm run --silent docs
+
 echo "== the package lints clean (publint)"
 node_modules/.bin/publint node --strict
 
