@@ -191,6 +191,47 @@ fn main() {
         "per workflow (parse + convert): median {:.1} µs",
         median * 1000.0
     );
+    scale(&catalog, a.rounds.min(5));
+}
+
+/// Parameters at scale: `n` copies of the default text-to-image graph (each with its sampler,
+/// so every role has `n` candidates), timed against parsing the same prompt: both must grow
+/// linearly.
+fn scale(catalog: &Catalog, rounds: usize) {
+    println!("\nscale (copies of the default graph, {rounds} rounds): median ms");
+    println!(
+        "{:>8} {:>14} {:>14} {:>16}",
+        "nodes", "parse prompt", "list_params", "params_by_node"
+    );
+    let template: serde_json::Value =
+        serde_json::from_str(&read_golden("templates-old-0.1.0__default", "prompt")).unwrap();
+    for copies in [625usize, 2500, 5000] {
+        let mut prompt = serde_json::Map::new();
+        for c in 0..copies {
+            let id = |old: &str| format!("{}", c * 10 + old.parse::<usize>().unwrap());
+            for (old, node) in template.as_object().unwrap() {
+                let mut node = node.clone();
+                for value in node["inputs"].as_object_mut().unwrap().values_mut() {
+                    if let Some(link) = value.as_array_mut().filter(|l| l.len() == 2) {
+                        link[0] = serde_json::Value::String(id(link[0].as_str().unwrap()));
+                    }
+                }
+                prompt.insert(id(old), node);
+            }
+        }
+        let text = serde_json::Value::Object(prompt).to_string();
+        let parsed = comfywire::Prompt::from_json(&text).unwrap();
+        let nodes = parsed.nodes.len();
+        let time = |f: &dyn Fn() -> usize| summary(measure(rounds, 1, f, 1)).0;
+        let parse = time(&|| usize::from(black_box(comfywire::Prompt::from_json(&text)).is_ok()));
+        let list = time(&|| {
+            usize::from(!black_box(comfywire::params::list_params(&parsed, catalog)).is_empty())
+        });
+        let by_node = time(&|| {
+            usize::from(black_box(comfywire::params::params_by_node(&parsed, catalog)).is_object())
+        });
+        println!("{nodes:>8} {parse:>14.1} {list:>14.1} {by_node:>16.1}");
+    }
 }
 
 /// Per-workflow times for the parse + convert path (median across the corpus).

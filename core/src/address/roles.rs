@@ -118,8 +118,9 @@ pub(crate) fn find(graph: &PromptGraph, role: Role) -> Vec<Target> {
         return find_without_sampler(graph, role);
     }
     let mut out: Vec<Target> = Vec::new();
+    let mut seen: HashSet<Target> = HashSet::new();
     let mut push = |t: Target| {
-        if !out.contains(&t) {
+        if seen.insert(t.clone()) {
             out.push(t);
         }
     };

@@ -149,14 +149,20 @@ impl Param {
 /// Every literal widget input of `prompt` the catalog knows, inputs with a role first (in role
 /// order), then the rest in prompt order.
 pub fn list_params(prompt: &Prompt, catalog: &Catalog) -> Vec<Param> {
-    let roles = find_roles(prompt, catalog);
-    let roles_of = |t: &Target| -> Vec<Role> {
-        roles
-            .iter()
-            .filter(|(_, targets)| targets.contains(t))
-            .map(|(r, _)| *r)
-            .collect()
-    };
+    // Target → its roles, in role order: one pass, so a workflow with thousands of candidates
+    // of a role (every EmptyImage's width…) stays linear.
+    let mut roles_by_target: std::collections::HashMap<Target, Vec<Role>> =
+        std::collections::HashMap::new();
+    for (role, targets) in find_roles(prompt, catalog) {
+        for target in targets {
+            let roles = roles_by_target.entry(target).or_default();
+            if !roles.contains(&role) {
+                roles.push(role);
+            }
+        }
+    }
+    let roles_of =
+        |t: &Target| -> Vec<Role> { roles_by_target.get(t).cloned().unwrap_or_default() };
     let mut params = Vec::new();
     for (id, node) in &prompt.nodes {
         let Some(class) = node.class_type.as_deref() else {
@@ -208,12 +214,16 @@ pub fn list_params(prompt: &Prompt, catalog: &Catalog) -> Vec<Param> {
 /// The GenStudio shape: `{"<id>": {"inputs": {"<name>": {"type","current","spec"}}, "class_type", "_meta"}}`.
 pub fn params_by_node(prompt: &Prompt, catalog: &Catalog) -> Value {
     let params = list_params(prompt, catalog);
+    let by_input: std::collections::HashMap<(&str, &str), &Param> = params
+        .iter()
+        .map(|p| ((p.node_id.as_str(), p.input.as_str()), p))
+        .collect();
     let mut out = Map::new();
     for (id, node) in &prompt.nodes {
         let inputs: Map<String, Value> = node
             .inputs
             .keys()
-            .filter_map(|name| params.iter().find(|p| &p.node_id == id && &p.input == name))
+            .filter_map(|name| by_input.get(&(id.as_str(), name.as_str())))
             .map(|p| (p.input.clone(), p.to_spec_json()))
             .collect();
         if inputs.is_empty() {
