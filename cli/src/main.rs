@@ -213,7 +213,12 @@ impl CatalogArgs {
                 .enable_all()
                 .build()?
                 .block_on(comfywire_client::Client::fetch_catalog(&config))
-                .with_context(|| format!("cannot read the catalog of {url}"))?;
+                .with_context(|| {
+                    format!(
+                        "cannot read the catalog of {}",
+                        comfywire::protocol::secrets::redact_url(url)
+                    )
+                })?;
             return Ok(std::borrow::Cow::Owned(catalog));
         }
         load_catalog(self.object_info.as_ref())

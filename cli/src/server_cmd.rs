@@ -43,9 +43,12 @@ impl ServerArgs {
     async fn connect_with(&self, mut config: ClientConfig) -> anyhow::Result<Client> {
         let url = config.server.clone();
         config.bearer = self.token.clone();
-        Client::connect(config)
-            .await
-            .with_context(|| format!("cannot connect to {url}"))
+        Client::connect(config).await.with_context(|| {
+            format!(
+                "cannot connect to {}",
+                comfywire::protocol::secrets::redact_url(&url)
+            )
+        })
     }
 
     async fn connect_required(&self) -> anyhow::Result<Client> {
@@ -277,7 +280,9 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     }
     let urls: Vec<String> = files
         .iter()
-        .map(|f| client.endpoint().view(&f.file, None).url)
+        .map(|f| {
+            comfywire::protocol::secrets::redact_url(&client.endpoint().view(&f.file, None).url)
+        })
         .collect();
     client.close();
     let emulated = emulator.is_some();

@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use crate::http::Http;
 
-/// How to reach a hosted service.
-#[derive(Debug, Clone)]
+/// How to reach a hosted service. `Debug` hides the API key.
+#[derive(Clone)]
 pub struct HostedConfig {
     /// The folder holding `comfy_task_api/` (e.g. `https://cloud.infini-ai.com/api/maas/`).
     pub base_url: String,
@@ -22,6 +22,21 @@ pub struct HostedConfig {
     pub request_timeout: Duration,
     /// How long download URLs stay valid.
     pub url_expire: Duration,
+}
+
+impl std::fmt::Debug for HostedConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostedConfig")
+            .field(
+                "base_url",
+                &comfywire::protocol::secrets::redact_url(&self.base_url),
+            )
+            .field("api_key", &"***")
+            .field("poll_every", &self.poll_every)
+            .field("request_timeout", &self.request_timeout)
+            .field("url_expire", &self.url_expire)
+            .finish()
+    }
 }
 
 impl HostedConfig {

@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use comfywire::Error;
-use comfywire::protocol::{HttpRequest, HttpResponse, Method};
+use comfywire::protocol::{HttpRequest, HttpResponse, Method, secrets};
 
 /// How large a response body may grow before the client stops reading it.
 pub const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
@@ -14,28 +14,54 @@ pub(crate) struct Http {
     timeout: Duration,
 }
 
+/// A transport failure, its message without any `user:password@` reqwest put in it.
 fn transport(route: &str, err: impl std::fmt::Display) -> Error {
     Error::Network {
         route: route.to_string(),
-        message: err.to_string(),
+        message: secrets::redact_text(&err.to_string()),
     }
 }
 
 impl Http {
     pub(crate) fn new(timeout: Duration) -> Result<Self, Error> {
+        // Redirects are followed by `send`, as the core decides (no body redirected, no header
+        // sent to another origin), not by reqwest, which keeps custom headers across hosts.
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_secs(10))
+            .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| transport("client", e))?;
         Ok(Http { client, timeout })
     }
 
-    /// Sends `request`; a status error is the caller's to interpret (the core's parsers do).
+    /// Sends `request`, following redirects the core allows; a status error is the caller's to
+    /// interpret (the core's parsers do).
     pub(crate) async fn send(
         &self,
         request: &HttpRequest,
         timeout: Option<Duration>,
     ) -> Result<HttpResponse, Error> {
+        let mut current = std::borrow::Cow::Borrowed(request);
+        for _ in 0..=secrets::MAX_REDIRECTS {
+            let (response, location) = self.send_once(&current, timeout).await?;
+            match secrets::follow_redirect(&current, response.status, location.as_deref())? {
+                Some(next) => current = std::borrow::Cow::Owned(next),
+                None => return Ok(response),
+            }
+        }
+        Err(Error::Http {
+            status: 310,
+            route: request.route.to_string(),
+            body: format!("more than {} redirects", secrets::MAX_REDIRECTS),
+        })
+    }
+
+    /// One exchange: the response and its `Location`, if any.
+    async fn send_once(
+        &self,
+        request: &HttpRequest,
+        timeout: Option<Duration>,
+    ) -> Result<(HttpResponse, Option<String>), Error> {
         let method = match request.method {
             Method::Get => reqwest::Method::GET,
             Method::Post => reqwest::Method::POST,
@@ -58,6 +84,11 @@ impl Http {
             .await
             .map_err(|e| transport(request.route, e))?;
         let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get(reqwest::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         if response
             .content_length()
             .is_some_and(|len| len as usize > MAX_BODY_BYTES)
@@ -85,6 +116,6 @@ impl Http {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(HttpResponse { status, body })
+        Ok((HttpResponse { status, body }, location))
     }
 }

@@ -28,8 +28,8 @@ pub use hosted::{HostedClient, HostedConfig};
 pub use http::MAX_BODY_BYTES;
 pub use pool::{JobUpload, Pool};
 
-/// How to reach a server and how patient to be with it.
-#[derive(Debug, Clone)]
+/// How to reach a server and how patient to be with it. `Debug` hides the credentials.
+#[derive(Clone)]
 pub struct ClientConfig {
     /// `http://127.0.0.1:8188`, `https://host/comfy/`…
     pub server: String,
@@ -49,6 +49,26 @@ pub struct ClientConfig {
     pub reconnect_max: Duration,
     /// A socket down this long ends every open job as `JOB_LOST` (the server is gone).
     pub reconnect_window: Duration,
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use comfywire::protocol::secrets::{HeaderNames, Hidden, redact_url};
+        f.debug_struct("ClientConfig")
+            .field("server", &redact_url(&self.server))
+            .field("client_id", &self.client_id)
+            .field("api_prefix", &self.api_prefix)
+            .field("bearer", &Hidden(&self.bearer))
+            .field("basic", &Hidden(&self.basic))
+            .field("headers", &HeaderNames(&self.headers))
+            .field("ws_token", &Hidden(&self.ws_token))
+            .field("request_timeout", &self.request_timeout)
+            .field("silence", &self.silence)
+            .field("reconnect_min", &self.reconnect_min)
+            .field("reconnect_max", &self.reconnect_max)
+            .field("reconnect_window", &self.reconnect_window)
+            .finish()
+    }
 }
 
 impl ClientConfig {

@@ -475,6 +475,41 @@ test('connection errors have codes', async () => {
   await assert.rejects(cw.ComfyClient.connect(e.url), (err) => refused.includes(err.code) && (err.code !== 'HTTP_STATUS' || err.status === 403));
 });
 
+test('a redirect to another origin carries no credentials; a browser does not follow one', async () => {
+  const e = await emulator();
+  // ComfyUI's CORS answer allows no custom header, so a page can send only the bearer.
+  const headers = target === 'wasm-browser' ? {} : { 'X-Api-Key': 'KEY-SECRET' };
+  const client = await cw.ComfyClient.connect({ server: e.url, bearer: 'BEARER-SECRET', headers });
+  try {
+    if (target === 'wasm-browser') {
+      await e.config({ redirect_object_info: `${e.url}/object_info?again` });
+      await assert.rejects(client.objectInfo({ refresh: true }), (err) => err.code === 'NETWORK' && /redirect/.test(err.message));
+      return;
+    }
+    // Another origin that records what reaches it and answers an empty catalog.
+    const { createServer } = await import('node:http');
+    const seen = [];
+    const other = createServer((req, res) => {
+      seen.push(req.headers);
+      res.setHeader('content-type', 'application/json');
+      res.end('{}');
+    });
+    await new Promise((ready) => other.listen(0, '127.0.0.1', ready));
+    try {
+      await e.config({ redirect_object_info: `http://127.0.0.1:${other.address().port}/object_info` });
+      const catalog = await client.objectInfo({ refresh: true });
+      assert.equal(catalog.classCount(), 0, 'the redirect was followed');
+      assert.equal(seen.length, 1);
+      assert.equal(seen[0].authorization, undefined);
+      assert.equal(seen[0]['x-api-key'], undefined);
+    } finally {
+      other.close();
+    }
+  } finally {
+    client.close();
+  }
+});
+
 test('the browser is refused without CORS mode (403), as by ComfyUI', { skip: target !== 'wasm-browser' }, async () => {
   const e = await emulator([], { cors: false });
   await assert.rejects(cw.ComfyClient.connect(e.url), (err) => err.code === 'NETWORK');

@@ -1,7 +1,7 @@
 //! Sends the core's requests with `fetch` (gloo-net), with a timeout and a size cap.
 
 use comfywire::Error;
-use comfywire::protocol::{HttpRequest, HttpResponse, Method};
+use comfywire::protocol::{HttpRequest, HttpResponse, Method, secrets};
 use futures_util::future::{Either, select};
 use gloo_net::http::RequestBuilder;
 
@@ -11,7 +11,7 @@ pub(crate) const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
 fn transport(route: &str, err: impl std::fmt::Display) -> Error {
     Error::Network {
         route: route.to_string(),
-        message: err.to_string(),
+        message: secrets::redact_text(&err.to_string()),
     }
 }
 
@@ -21,7 +21,29 @@ fn boundary() -> String {
     format!("comfywire{a:x}{b:x}")
 }
 
+/// Sends `request`, following the redirects the core allows (no body redirected, no header
+/// sent to another origin). `fetch` is asked not to follow them itself: it would keep custom
+/// headers across origins.
 pub(crate) async fn send(request: &HttpRequest, timeout_ms: u32) -> Result<HttpResponse, Error> {
+    let mut current = std::borrow::Cow::Borrowed(request);
+    for _ in 0..=secrets::MAX_REDIRECTS {
+        let (response, location) = send_once(&current, timeout_ms).await?;
+        match secrets::follow_redirect(&current, response.status, location.as_deref())? {
+            Some(next) => current = std::borrow::Cow::Owned(next),
+            None => return Ok(response),
+        }
+    }
+    Err(Error::Http {
+        status: 310,
+        route: request.route.to_string(),
+        body: format!("more than {} redirects", secrets::MAX_REDIRECTS),
+    })
+}
+
+async fn send_once(
+    request: &HttpRequest,
+    timeout_ms: u32,
+) -> Result<(HttpResponse, Option<String>), Error> {
     let route = request.route;
     let method = match request.method {
         Method::Get => gloo_net::http::Method::GET,
@@ -29,7 +51,9 @@ pub(crate) async fn send(request: &HttpRequest, timeout_ms: u32) -> Result<HttpR
         Method::Patch => gloo_net::http::Method::PATCH,
     };
     let controller = web_abort();
-    let mut builder = RequestBuilder::new(&request.url).method(method);
+    let mut builder = RequestBuilder::new(&request.url)
+        .method(method)
+        .redirect(web_sys::RequestRedirect::Manual);
     if let Some(c) = &controller {
         builder = builder.abort_signal(Some(&c.signal()));
     }
@@ -67,7 +91,17 @@ pub(crate) async fn send(request: &HttpRequest, timeout_ms: u32) -> Result<HttpR
             ));
         }
     };
+    // A browser hides a manual redirect (an "opaqueredirect" of status 0); Node shows it.
+    if response.type_() == web_sys::ResponseType::Opaqueredirect {
+        return Err(Error::Network {
+            route: route.to_string(),
+            message: "the server answered with a redirect, which the browser does not let \
+                      comfywire read; not followed (credentials never go to another origin)"
+                .into(),
+        });
+    }
     let status = response.status();
+    let location = response.headers().get("location");
     let declared = response
         .headers()
         .get("content-length")
@@ -87,7 +121,7 @@ pub(crate) async fn send(request: &HttpRequest, timeout_ms: u32) -> Result<HttpR
             limit: MAX_BODY_BYTES,
         });
     }
-    Ok(HttpResponse { status, body })
+    Ok((HttpResponse { status, body }, location))
 }
 
 fn web_abort() -> Option<web_sys::AbortController> {

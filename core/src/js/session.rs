@@ -11,8 +11,8 @@ use crate::params::{self, ParamType};
 use crate::prompt::Prompt;
 use crate::protocol::{Endpoint, FileRef, QueueOptions, SessionConfig, Standing, UploadKind};
 
-/// `ComfyClient.connect` options after checking.
-#[derive(Debug, Clone, PartialEq)]
+/// `ComfyClient.connect` options after checking. `Debug` hides the credentials.
+#[derive(Clone, PartialEq)]
 pub struct ConnectOptions {
     pub server: String,
     pub client_id: Option<String>,
@@ -26,6 +26,23 @@ pub struct ConnectOptions {
     /// The session's timing: silence, reconnect backoff and window (defaults: 15 s, 200 ms to
     /// 10 s, 60 s).
     pub session: SessionConfig,
+}
+
+impl std::fmt::Debug for ConnectOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use crate::protocol::secrets::{HeaderNames, Hidden, redact_url};
+        f.debug_struct("ConnectOptions")
+            .field("server", &redact_url(&self.server))
+            .field("client_id", &self.client_id)
+            .field("api_prefix", &self.api_prefix)
+            .field("bearer", &Hidden(&self.bearer))
+            .field("basic", &Hidden(&self.basic))
+            .field("headers", &HeaderNames(&self.headers))
+            .field("ws_token", &Hidden(&self.ws_token))
+            .field("request_timeout_ms", &self.request_timeout_ms)
+            .field("session", &self.session)
+            .finish()
+    }
 }
 
 /// Connect options ([`options::Connect`]), or the server URL alone as a string.

@@ -44,7 +44,8 @@ pub enum UploadKind {
 }
 
 /// One ComfyUI server: base URL (a reverse-proxy path is kept), `/api` prefix, credentials.
-#[derive(Debug, Clone)]
+/// `Debug` shows neither the credentials nor header values.
+#[derive(Clone)]
 pub struct Endpoint {
     base: Url,
     api_prefix: bool,
@@ -53,12 +54,24 @@ pub struct Endpoint {
     client_id: String,
 }
 
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("base", &super::secrets::redact_url(self.base.as_str()))
+            .field("api_prefix", &self.api_prefix)
+            .field("headers", &super::secrets::HeaderNames(&self.headers))
+            .field("ws_token", &super::secrets::Hidden(&self.ws_token))
+            .field("client_id", &self.client_id)
+            .finish()
+    }
+}
+
 impl Endpoint {
     /// `base_url` like `http://127.0.0.1:8188` or `https://host/comfy/`; `client_id` names this
     /// client's WebSocket so the server routes its jobs' events to it.
     pub fn new(base_url: &str, client_id: &str) -> Result<Self> {
         let invalid = |message: &str| Error::InvalidUrl {
-            url: base_url.to_string(),
+            url: super::secrets::redact_url(base_url),
             message: message.to_string(),
         };
         if !base_url.contains("://") {

@@ -80,17 +80,27 @@ impl TaskInfo {
 }
 
 /// A hosted service: base URL (e.g. `https://cloud.infini-ai.com/api/maas/`) and API key.
-#[derive(Debug, Clone)]
+/// `Debug` hides the key.
+#[derive(Clone)]
 pub struct HostedEndpoint {
     base: Url,
     headers: Vec<(String, String)>,
+}
+
+impl std::fmt::Debug for HostedEndpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostedEndpoint")
+            .field("base", &super::secrets::redact_url(self.base.as_str()))
+            .field("headers", &super::secrets::HeaderNames(&self.headers))
+            .finish()
+    }
 }
 
 impl HostedEndpoint {
     /// `base_url` is the folder holding `comfy_task_api/` (the service's `…/api/maas/`).
     pub fn new(base_url: &str, api_key: &str) -> Result<Self> {
         let invalid = |message: &str| Error::InvalidUrl {
-            url: base_url.to_string(),
+            url: super::secrets::redact_url(base_url),
             message: message.to_string(),
         };
         let mut base = Url::parse(base_url).map_err(|e| invalid(&e.to_string()))?;

@@ -13,6 +13,7 @@ pub mod job;
 pub mod pool;
 pub mod request;
 pub mod response;
+pub mod secrets;
 pub mod session;
 pub mod ws;
 

@@ -93,8 +93,8 @@ fn quote(text: &str) -> String {
         .replace(['\r', '\n'], " ")
 }
 
-/// A request to send.
-#[derive(Debug, Clone, PartialEq)]
+/// A request to send. `Debug` shows header names, not their values.
+#[derive(Clone, PartialEq)]
 pub struct HttpRequest {
     pub method: Method,
     pub url: String,
@@ -102,6 +102,18 @@ pub struct HttpRequest {
     pub body: Body,
     /// The route, for messages (`/prompt`, `/history/{id}`).
     pub route: &'static str,
+}
+
+impl std::fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &super::secrets::redact_url(&self.url))
+            .field("headers", &super::secrets::HeaderNames(&self.headers))
+            .field("body", &self.body)
+            .field("route", &self.route)
+            .finish()
+    }
 }
 
 /// A response as the transport received it.

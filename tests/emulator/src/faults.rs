@@ -34,6 +34,8 @@ pub struct Faults {
     pub garbage_ws_frames: bool,
     /// Every request but `/_emulator/*` gets 403 with an empty body (WebSocket upgrades too).
     pub forbidden: bool,
+    /// `GET /object_info` answers `302 Found` to this URL (a proxy sending the client elsewhere).
+    pub redirect_object_info: Option<String>,
 }
 
 impl Default for Faults {
@@ -50,6 +52,7 @@ impl Default for Faults {
             prompt_500: false,
             garbage_ws_frames: false,
             forbidden: false,
+            redirect_object_info: None,
         }
     }
 }
@@ -73,6 +76,7 @@ impl Faults {
             "prompt_500": self.prompt_500,
             "garbage_ws_frames": self.garbage_ws_frames,
             "forbidden": self.forbidden,
+            "redirect_object_info": self.redirect_object_info,
         })
     }
 
@@ -123,6 +127,13 @@ impl Faults {
                 "prompt_500" => next.prompt_500 = !null && boolean(key, value)?,
                 "garbage_ws_frames" => next.garbage_ws_frames = !null && boolean(key, value)?,
                 "forbidden" => next.forbidden = !null && boolean(key, value)?,
+                "redirect_object_info" => {
+                    next.redirect_object_info = match value {
+                        Value::Null => None,
+                        Value::String(s) => Some(s.clone()),
+                        _ => return Err(format!("{key}: expected a URL or null")),
+                    }
+                }
                 _ => return Err(format!("unknown setting {key:?}")),
             }
         }

@@ -104,6 +104,7 @@ impl Args {
             prompt_500: self.prompt_500,
             garbage_ws_frames: self.garbage_ws_frames,
             forbidden: self.forbidden,
+            redirect_object_info: None,
         };
         let config = EmulatorConfig {
             host: self.host,

@@ -294,6 +294,13 @@ fn object_info_doc(shared: &Shared, class: Option<&str>) -> Value {
 }
 
 async fn object_info(State(shared): App) -> Response {
+    if let Some(target) = shared.faults().redirect_object_info.clone() {
+        let mut resp = empty(302);
+        if let Ok(v) = HeaderValue::from_str(&target) {
+            resp.headers_mut().insert(header::LOCATION, v);
+        }
+        return resp;
+    }
     json_response(200, &object_info_doc(&shared, None))
 }
 
