@@ -961,4 +961,21 @@ export function extractFromImage(bytes) {
   return call(() => decode(binding.extract(bytes)));
 }
 
-export { decode as parseJsonExact, encode as stringifyJsonExact };
+/**
+ * Parses JSON text, integers beyond 2^53 as BigInt (`JSON_SYNTAX` on bad text).
+ * @param {string} text
+ * @returns {any}
+ */
+export function parseJsonExact(text) {
+  return call(() => decode(text));
+}
+
+/**
+ * Writes a value as JSON text, BigInt digit for digit (`INVALID_ARGUMENT` for a cycle or a
+ * value nested deeper than 512 levels).
+ * @param {any} value
+ * @returns {string}
+ */
+export function stringifyJsonExact(value) {
+  return call(() => encode(value));
+}

@@ -13,10 +13,23 @@ const LONG_DIGIT_RUN = /\d{16}/;
  * @returns {any}
  */
 export function decode(text) {
-  // Text without a 16-digit run cannot hold an unsafe integer: the native parser is exact.
-  if (!LONG_DIGIT_RUN.test(text)) return JSON.parse(text);
-  return new ExactParser(text).document();
+  try {
+    // Text without a 16-digit run cannot hold an unsafe integer: the native parser is exact.
+    if (!LONG_DIGIT_RUN.test(text)) return JSON.parse(text);
+    return new ExactParser(text).document();
+  } catch (err) {
+    throw withCode(err, 'JSON_SYNTAX');
+  }
 }
+
+/** `err` with a stable `.code` (the API turns it into a ComfyError). */
+function withCode(err, code) {
+  if (err instanceof Error && err.code === undefined) err.code = code;
+  return err;
+}
+
+/** How deep a document or value may nest (the core's parser stops at 128 levels). */
+const MAX_DEPTH = 512;
 
 const NUMBER = /-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?/y;
 
@@ -24,6 +37,11 @@ class ExactParser {
   constructor(text) {
     this.text = text;
     this.i = 0;
+    this.depth = 0;
+  }
+
+  nest() {
+    if (++this.depth > MAX_DEPTH) this.fail(`nested deeper than ${MAX_DEPTH} levels`);
   }
 
   document() {
@@ -60,9 +78,10 @@ class ExactParser {
 
   object() {
     this.i++;
+    this.nest();
     const out = {};
     this.space();
-    if (this.text[this.i] === '}') { this.i++; return out; }
+    if (this.text[this.i] === '}') { this.i++; this.depth--; return out; }
     for (;;) {
       this.space();
       if (this.text[this.i] !== '"') this.fail('expected a key');
@@ -73,21 +92,22 @@ class ExactParser {
       Object.defineProperty(out, key, { value: this.value(), enumerable: true, writable: true, configurable: true });
       this.space();
       const sep = this.text[this.i++];
-      if (sep === '}') return out;
+      if (sep === '}') { this.depth--; return out; }
       if (sep !== ',') this.fail('expected "," or "}"');
     }
   }
 
   array() {
     this.i++;
+    this.nest();
     const out = [];
     this.space();
-    if (this.text[this.i] === ']') { this.i++; return out; }
+    if (this.text[this.i] === ']') { this.i++; this.depth--; return out; }
     for (;;) {
       out.push(this.value());
       this.space();
       const sep = this.text[this.i++];
-      if (sep === ']') return out;
+      if (sep === ']') { this.depth--; return out; }
       if (sep !== ',') this.fail('expected "," or "]"');
     }
   }
@@ -126,8 +146,6 @@ class ExactParser {
   }
 }
 
-const MAX_DEPTH = 512;
-
 /**
  * Writes a JavaScript value as JSON text, BigInt digit for digit.
  * @param {any} value
@@ -137,10 +155,15 @@ export function encode(value) {
   try {
     return JSON.stringify(value) ?? 'null';
   } catch (err) {
-    // BigInt (or a cycle, which the careful writer reports with a depth limit).
-    if (!(err instanceof TypeError)) throw err;
+    // BigInt, a cycle or a value too deep for the stack (RangeError): the careful writer
+    // handles the first and reports the others at its depth limit.
+    if (!(err instanceof TypeError || err instanceof RangeError)) throw err;
   }
-  return write(value, 0) ?? 'null';
+  try {
+    return write(value, 0) ?? 'null';
+  } catch (err) {
+    throw withCode(err, 'INVALID_ARGUMENT');
+  }
 }
 
 function write(v, depth) {
@@ -155,7 +178,7 @@ function write(v, depth) {
       return v ? 'true' : 'false';
     case 'object': {
       if (v === null) return 'null';
-      if (depth > MAX_DEPTH) throw new TypeError('value nested too deeply (or cyclic) for JSON');
+      if (depth > MAX_DEPTH) throw new TypeError(`value nested deeper than ${MAX_DEPTH} levels (or cyclic): not JSON`);
       if (typeof v.toJSON === 'function') return write(v.toJSON(), depth + 1);
       if (Array.isArray(v)) return `[${v.map((x) => write(x, depth + 1) ?? 'null').join(',')}]`;
       const parts = [];

@@ -93,6 +93,20 @@ export function validate(input: WorkflowInput, options?: ConvertOptions): Valida
  */
 export function extractFromImage(bytes: Uint8Array): Embedded;
 /**
+ * Parses JSON text, integers beyond 2^53 as BigInt (`JSON_SYNTAX` on bad text).
+ * @param {string} text
+ * @returns {any}
+ */
+export function parseJsonExact(text: string): any;
+/**
+ * Writes a value as JSON text, BigInt digit for digit (`INVALID_ARGUMENT` for a cycle or a
+ * value nested deeper than 512 levels).
+ * @param {any} value
+ * @returns {string}
+ */
+export function stringifyJsonExact(value: any): string;
+export { ERROR_CODES };
+/**
  * An error with a stable `code` (one of `ERROR_CODES`) and the data that explains it. Which
  * properties are set depends on the code: `status`/`error`/`nodeErrors` for `PROMPT_REJECTED`,
  * `status`/`route`/`body` for `HTTP_STATUS`, `issues` for `OVERRIDES_REFUSED`, `result` and
@@ -455,6 +469,3 @@ export type SubmitExtras = {
 };
 export type SubmitOptions = import("../shapes.js").QueueOptions & SubmitExtras;
 import { ERROR_CODES } from './codes.js';
-import { decode } from './json.js';
-import { encode } from './json.js';
-export { ERROR_CODES, decode as parseJsonExact, encode as stringifyJsonExact };

@@ -150,6 +150,18 @@ test('errors are ComfyError with stable codes and data', () => {
   assert.throws(() => cw.convert(42), (e) => e.code === 'INVALID_ARGUMENT');
   assert.throws(() => cw.loadCatalog('[1, 2]'), (e) => e.code === 'INVALID_CATALOG');
   assert.throws(() => cw.extractFromImage(new Uint8Array([1, 2, 3, 4])), (e) => e.code === 'UNSUPPORTED_MEDIA');
+  // Exact JSON and values too deep for any stack: typed errors, not SyntaxError or INTERNAL.
+  assert.throws(() => cw.parseJsonExact('{"a": 1'), (e) => e instanceof cw.ComfyError && e.code === 'JSON_SYNTAX');
+  const deepText = `${'['.repeat(20000)}18446744073709551615${']'.repeat(20000)}`;
+  assert.throws(() => cw.parseJsonExact(deepText), (e) => e.code === 'JSON_SYNTAX' && /nested deeper/.test(e.message));
+  let deep = {};
+  for (let i = 0; i < 20000; i++) deep = { x: deep };
+  // Where the engine's JSON.stringify copes (Chromium's larger stack), the core's parser refuses it.
+  assert.throws(() => cw.convert(deep, { catalog }), (e) => (e.code === 'INVALID_ARGUMENT' && /nested deeper/.test(e.message)) || (e.code === 'JSON_SYNTAX' && /recursion limit/.test(e.message)));
+  const cyclic = { seed: 1n };
+  cyclic.self = cyclic;
+  assert.throws(() => cw.stringifyJsonExact(cyclic), (e) => e.code === 'INVALID_ARGUMENT');
+  assert.equal(cw.stringifyJsonExact({ seed: U64_MAX }), '{"seed":18446744073709551615}');
 });
 
 test('every code thrown is one of ERROR_CODES, the list generated from the core', () => {
@@ -468,6 +480,8 @@ test('connection errors have codes', async () => {
   await assert.rejects(cw.ComfyClient.connect('not a url'), (err) => err.code === 'INVALID_URL');
   await assert.rejects(cw.ComfyClient.connect('http://127.0.0.1:9'), (err) => err.code === 'NETWORK');
   await assert.rejects(cw.ComfyClient.connect({}), (err) => err.code === 'INVALID_ARGUMENT');
+  // A header value no transport can send is refused before anything is sent, without quoting it.
+  await assert.rejects(cw.ComfyClient.connect({ server: 'http://127.0.0.1:9', bearer: 'a\nSECRET' }), (err) => err.code === 'INVALID_ARGUMENT' && !err.message.includes('SECRET'));
   const e = await emulator();
   await e.config({ forbidden: true });
   // Node (either build) sees the 403; a browser sees it only when the refusal carries CORS headers.

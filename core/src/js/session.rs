@@ -94,6 +94,18 @@ pub fn connect_options(given: &Value) -> Result<ConnectOptions> {
 impl ConnectOptions {
     /// The endpoint these options describe, for the given client id.
     pub fn endpoint(&self, client_id: &str) -> Result<Endpoint> {
+        // Checked here, before any transport: reqwest and fetch reject such values in ways that
+        // differ (fetch's can abort a wasm caller), and the value must not reach an error message.
+        if let Some(token) = &self.bearer {
+            check_header("bearer", "Authorization", token)?;
+        }
+        if let Some((user, password)) = &self.basic {
+            check_header("basic.user", "Authorization", user)?;
+            check_header("basic.password", "Authorization", password)?;
+        }
+        for (name, value) in &self.headers {
+            check_header(&format!("headers.{name}"), name, value)?;
+        }
         let mut endpoint = Endpoint::new(&self.server, client_id)?.with_api_prefix(self.api_prefix);
         if let Some(token) = &self.bearer {
             endpoint = endpoint.with_bearer(token);
@@ -262,8 +274,47 @@ pub fn id_list(ids: &Value) -> Result<Vec<String>> {
     }
 }
 
+/// A header every transport can send: the name an HTTP token, the value printable ASCII (and
+/// tabs). The value is never quoted back: it is usually a secret.
+fn check_header(option: &str, name: &str, value: &str) -> Result<()> {
+    let token = |c: u8| c.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&c);
+    if name.is_empty() || !name.bytes().all(token) {
+        return Err(invalid_option(
+            option,
+            "a header name is letters, digits and !#$%&'*+-.^_`|~ only",
+        ));
+    }
+    if !value
+        .bytes()
+        .all(|c| c == b'\t' || (0x20..0x7f).contains(&c))
+    {
+        return Err(invalid_option(
+            option,
+            "a header value cannot hold line breaks, control characters or non-ASCII text",
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn header_values_that_no_transport_can_send_are_refused_without_quoting_them() {
+        for given in [
+            serde_json::json!({"server": "http://h:1", "bearer": "a\nSECRET"}),
+            serde_json::json!({"server": "http://h:1", "headers": {"X-Key": "SECRET\r\nX: y"}}),
+            serde_json::json!({"server": "http://h:1", "headers": {"Bad Name": "v"}}),
+            serde_json::json!({"server": "http://h:1", "basic": {"user": "u", "password": "é"}}),
+        ] {
+            let options = super::connect_options(&given).unwrap();
+            let err = options.endpoint("c").unwrap_err();
+            assert_eq!(err.code(), "INVALID_ARGUMENT", "{given}");
+            assert!(!err.to_string().contains("SECRET"), "{err}");
+        }
+        let fine = serde_json::json!({"server": "http://h:1", "bearer": "abc.DEF-1", "headers": {"X-Api-Key": "k v\tw"}});
+        assert!(super::connect_options(&fine).unwrap().endpoint("c").is_ok());
+    }
+
     use super::*;
     use serde_json::json;
 
