@@ -260,10 +260,21 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &out_dir {
         for f in &files {
             let outcome = match crate::save::local_path(dir, &f.file) {
-                Ok(path) => match client.view(&f.file).await {
-                    Ok(bytes) => crate::save::write(&path, &bytes, args.overwrite).map(|()| path),
-                    Err(e) => Err(format!("cannot download it: {e}")),
-                },
+                Ok((path, renamed)) => {
+                    if let Some(warning) = &renamed {
+                        eprintln!("warning: node #{}: {warning}", f.node_id);
+                    }
+                    match client.view(&f.file).await {
+                        Ok(bytes) => crate::save::write(
+                            dir,
+                            &path,
+                            &bytes,
+                            args.overwrite,
+                            renamed.is_some(),
+                        ),
+                        Err(e) => Err(format!("cannot download it: {e}")),
+                    }
+                }
                 Err(why) => Err(why),
             };
             match outcome {
@@ -334,12 +345,13 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// `subfolder/filename` as the server names an output.
+/// The server's name of an output, safe to print (control characters escaped).
 fn output_name(file: &FileRef) -> String {
-    if file.subfolder.is_empty() {
+    crate::save::printable(&if file.subfolder.is_empty() {
         file.filename.clone()
     } else {
         format!("{}/{}", file.subfolder, file.filename)
-    }
+    })
 }
 
 /// Says on stderr, TTY or not, why a job did not succeed: the node and exception of an
