@@ -150,12 +150,40 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     };
     let mut config = ClientConfig::new(&url);
     config.reconnect_window = Duration::from_secs(args.reconnect_window);
-    let client = args.server.connect_with(config).await?;
+    // `--timeout` bounds the whole run: connecting and reading the catalog come out of the same
+    // budget as the job, and no single request may outlast it.
+    let deadline = args
+        .timeout
+        .map(|s| std::time::Instant::now() + Duration::from_secs(s));
+    let remaining = || deadline.map(|d| d.saturating_duration_since(std::time::Instant::now()));
+    if let Some(left) = remaining() {
+        config.request_timeout = config
+            .request_timeout
+            .min(left.max(Duration::from_millis(1)));
+    }
+    let within = |route: &'static str| {
+        let after_ms = args.timeout.unwrap_or(0).saturating_mul(1000);
+        move || comfywire::Error::Timeout {
+            route: route.to_string(),
+            after_ms,
+        }
+    };
+    let connecting = args.server.connect_with(config);
+    let client = match remaining() {
+        Some(left) => tokio::time::timeout(left, connecting)
+            .await
+            .map_err(|_| within("/ws")())??,
+        None => connecting.await?,
+    };
     // Convert against the server's own catalog: values are positional over *its* widgets.
-    let catalog = client
-        .object_info(None)
-        .await
-        .context("cannot read the server's /object_info")?;
+    let reading = client.object_info(None);
+    let catalog = match remaining() {
+        Some(left) => tokio::time::timeout(left, reading)
+            .await
+            .map_err(|_| within("/object_info")())?,
+        None => reading.await,
+    }
+    .context("cannot read the server's /object_info")?;
     let document = crate::read_document(&args.workflow)?;
     let mut conversion = document.into_prompt(&catalog, &ConvertOptions::default())?;
     for w in &conversion.warnings {
@@ -194,7 +222,7 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     );
 
     let options = JobOptions {
-        timeout: args.timeout.map(Duration::from_secs),
+        timeout: remaining(),
         ..JobOptions::default()
     };
     let bars = Progress::new(args.json, &conversion.prompt);

@@ -619,3 +619,38 @@ fn a_reader_that_goes_away_ends_the_cli_quietly() {
     assert!(stderr.is_empty(), "{stderr}");
     assert_eq!(out.status.code(), Some(141), "as if killed by SIGPIPE");
 }
+
+#[test]
+fn run_timeout_bounds_a_server_that_never_answers() {
+    // Accepts connections and never answers: the socket's opening must not outlast --timeout.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().flatten() {
+            held.push(stream);
+        }
+    });
+    let dir = temp_dir("blackhole");
+    let prompt = dir.join("prompt.json");
+    std::fs::write(&prompt, TWO_SAME_NAMES).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_comfywire"))
+        .args([
+            "run",
+            prompt.to_str().unwrap(),
+            "--server",
+            &url,
+            "--timeout",
+            "2",
+            "--json",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let out = wait_bounded(child, Duration::from_secs(20));
+    assert_ne!(out.status.code(), Some(0));
+    let error: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|_| panic!("{} / {}", text(&out.stdout), text(&out.stderr)));
+    assert_eq!(error["code"], "TIMEOUT", "{error}");
+}

@@ -79,10 +79,18 @@ impl Http {
         if let Some(ct) = content_type {
             builder = builder.header("Content-Type", ct).body(body);
         }
-        let mut response = builder
-            .send()
-            .await
-            .map_err(|e| transport(request.route, e))?;
+        let limit = timeout.unwrap_or(self.timeout);
+        let failed = |e: reqwest::Error| {
+            if e.is_timeout() {
+                Error::Timeout {
+                    route: request.route.to_string(),
+                    after_ms: u64::try_from(limit.as_millis()).unwrap_or(u64::MAX),
+                }
+            } else {
+                transport(request.route, e)
+            }
+        };
+        let mut response = builder.send().await.map_err(failed)?;
         let status = response.status().as_u16();
         let location = response
             .headers()
@@ -102,11 +110,7 @@ impl Http {
         }
         // Read in chunks so a hostile server cannot make the client buffer without bound.
         let mut body = Vec::new();
-        while let Some(chunk) = response
-            .chunk()
-            .await
-            .map_err(|e| transport(request.route, e))?
-        {
+        while let Some(chunk) = response.chunk().await.map_err(failed)? {
             if body.len() + chunk.len() > MAX_BODY_BYTES {
                 return Err(Error::TooLarge {
                     what: format!("response of {}", request.route),

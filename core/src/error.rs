@@ -63,9 +63,13 @@ pub enum Error {
         node_errors: Box<serde_json::Value>,
     },
 
-    /// The server could not be reached, or the connection broke or timed out before an answer.
+    /// The server could not be reached, or the connection broke before an answer.
     #[error("network error on {route}: {message}")]
     Network { route: String, message: String },
+
+    /// A request (or the call it belongs to) ran out of time: no whole answer within `after_ms`.
+    #[error("no answer from {route} within {after_ms} ms")]
+    Timeout { route: String, after_ms: u64 },
 
     /// An argument or option of an API call that has the wrong type or value.
     #[error("invalid argument {name}: {message}")]
@@ -179,6 +183,7 @@ impl Error {
             Error::PromptRejected { .. } => "PROMPT_REJECTED",
             Error::BadResponse { .. } => "BAD_RESPONSE",
             Error::Network { .. } => "NETWORK",
+            Error::Timeout { .. } => "TIMEOUT",
             Error::InvalidArgument { .. } => "INVALID_ARGUMENT",
             Error::Internal { .. } => "INTERNAL",
             Error::TooLarge { .. } => "TOO_LARGE",
@@ -311,6 +316,10 @@ mod tests {
                 route: s(),
                 message: s(),
             },
+            Error::Timeout {
+                route: s(),
+                after_ms: 1,
+            },
             Error::InvalidArgument {
                 name: s(),
                 message: s(),
@@ -354,6 +363,7 @@ mod tests {
                 | Error::Http { .. }
                 | Error::PromptRejected { .. }
                 | Error::Network { .. }
+                | Error::Timeout { .. }
                 | Error::InvalidArgument { .. }
                 | Error::Internal { .. }
                 | Error::BadResponse { .. }

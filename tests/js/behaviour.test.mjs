@@ -524,6 +524,19 @@ test('a redirect to another origin carries no credentials; a browser does not fo
   }
 });
 
+test('a request that outlives requestTimeoutMs is TIMEOUT, with its route', async () => {
+  const e = await emulator();
+  const client = await cw.ComfyClient.connect({ server: e.url, requestTimeoutMs: 300 });
+  try {
+    await e.config({ slow_history_ms: 3000 });
+    const started = Date.now();
+    await assert.rejects(client.getHistory('some-id'), (err) => err.code === 'TIMEOUT' && err.route === '/history/{id}' && err.timeoutMs === 300);
+    assert.ok(Date.now() - started < 2500, 'it gave up at its deadline, not at the answer');
+  } finally {
+    client.close();
+  }
+});
+
 test('the browser is refused without CORS mode (403), as by ComfyUI', { skip: target !== 'wasm-browser' }, async () => {
   const e = await emulator([], { cors: false });
   await assert.rejects(cw.ComfyClient.connect(e.url), (err) => err.code === 'NETWORK');

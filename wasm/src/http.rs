@@ -69,8 +69,19 @@ async fn send_once(
     }
     .map_err(|e| transport(route, e))?;
     let fetch = Box::pin(ready.send());
-    let timer = Box::pin(gloo_timers::future::TimeoutFuture::new(timeout_ms));
-    let response = match select(fetch, timer).await {
+    // One timer for the whole exchange, body included: a server that trickles its body, or
+    // never ends it, runs into the same deadline as one that never answers.
+    let mut timer = Box::pin(gloo_timers::future::TimeoutFuture::new(timeout_ms));
+    let timed_out = |controller: Option<web_sys::AbortController>| {
+        if let Some(c) = controller {
+            c.abort();
+        }
+        Error::Timeout {
+            route: route.to_string(),
+            after_ms: u64::from(timeout_ms),
+        }
+    };
+    let response = match select(fetch, &mut timer).await {
         Either::Left((result, _)) => result.map_err(|e| {
             transport(
                 route,
@@ -81,15 +92,7 @@ async fn send_once(
                 ),
             )
         })?,
-        Either::Right(_) => {
-            if let Some(c) = controller {
-                c.abort();
-            }
-            return Err(transport(
-                route,
-                format!("no answer within {timeout_ms} ms"),
-            ));
-        }
+        Either::Right(_) => return Err(timed_out(controller)),
     };
     // A browser hides a manual redirect (an "opaqueredirect" of status 0); Node shows it.
     if response.type_() == web_sys::ResponseType::Opaqueredirect {
@@ -113,7 +116,10 @@ async fn send_once(
             limit: MAX_BODY_BYTES,
         });
     }
-    let body = response.binary().await.map_err(|e| transport(route, e))?;
+    let body = match select(Box::pin(response.binary()), &mut timer).await {
+        Either::Left((result, _)) => result.map_err(|e| transport(route, e))?,
+        Either::Right(_) => return Err(timed_out(controller)),
+    };
     if body.len() > MAX_BODY_BYTES {
         return Err(Error::TooLarge {
             what: format!("response of {route}"),

@@ -291,6 +291,10 @@ pub fn error_data(error: &Error) -> Value {
         }
         Error::InvalidArgument { name, .. } => put("path", json!(name)),
         Error::Network { route, .. } => put("route", json!(route)),
+        Error::Timeout { route, after_ms } => {
+            put("route", json!(route));
+            put("timeoutMs", json!(after_ms));
+        }
         Error::InvalidSelector { selector, .. } | Error::NotFound { selector, .. } => {
             put("selector", json!(selector));
         }
