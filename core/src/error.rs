@@ -91,6 +91,11 @@ pub enum Error {
         limit: usize,
     },
 
+    /// A JSON text holding more values than the client parses (code `TOO_LARGE` too): refused
+    /// before parsing, as exact values cost up to ~40 times their text.
+    #[error("{what} holds more than {limit} JSON values")]
+    TooManyValues { what: String, limit: usize },
+
     /// The graph cannot be converted at all (for example a subgraph that contains itself).
     #[error("cannot convert workflow: {message}")]
     Conversion { message: String },
@@ -186,7 +191,7 @@ impl Error {
             Error::Timeout { .. } => "TIMEOUT",
             Error::InvalidArgument { .. } => "INVALID_ARGUMENT",
             Error::Internal { .. } => "INTERNAL",
-            Error::TooLarge { .. } => "TOO_LARGE",
+            Error::TooLarge { .. } | Error::TooManyValues { .. } => "TOO_LARGE",
             Error::NotFound { .. } => "NOT_FOUND",
             Error::Ambiguous { .. } => "AMBIGUOUS_SELECTOR",
             Error::UnsupportedMedia => "UNSUPPORTED_MEDIA",
@@ -334,6 +339,10 @@ mod tests {
                 size: 2,
                 limit: 1,
             },
+            Error::TooManyValues {
+                what: s(),
+                limit: 1,
+            },
             Error::Conversion { message: s() },
             Error::UnsupportedMedia,
             Error::InvalidMedia {
@@ -368,6 +377,7 @@ mod tests {
                 | Error::Internal { .. }
                 | Error::BadResponse { .. }
                 | Error::TooLarge { .. }
+                | Error::TooManyValues { .. }
                 | Error::Conversion { .. }
                 | Error::UnsupportedMedia
                 | Error::InvalidMedia { .. }

@@ -12,9 +12,43 @@ use serde_json::{Map, Value};
 
 use crate::error::{Document, Error, Result};
 
+/// The most values a document may hold. Parsed exactly, a value costs ~40 times its text
+/// at worst (`[0,0,0,…]`), so this bounds a document's memory near 300 MB however it is built;
+/// real ones are far below (ComfyUI 0.3.64's catalog: ~60 k values; a 35 k-node prompt: ~600 k).
+pub const MAX_JSON_VALUES: usize = 4_000_000;
+
 /// Parses JSON text into a [`Value`], keeping key order and exact numbers.
 pub fn parse(text: &str) -> Result<Value> {
+    check_value_budget(text.as_bytes(), "JSON document")?;
     serde_json::from_str(text).map_err(|e| Error::json_syntax(&e))
+}
+
+/// Refuses, before parsing, a text with more than [`MAX_JSON_VALUES`] values: one pass that
+/// counts the separators and containers outside strings (an upper bound of the value count).
+pub fn check_value_budget(text: &[u8], what: &str) -> Result<()> {
+    let (mut count, mut in_string, mut escaped) = (1usize, false, false);
+    for &b in text {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if matches!(b, b',' | b'[' | b'{') {
+            count += 1;
+            if count > MAX_JSON_VALUES {
+                return Err(Error::TooManyValues {
+                    what: what.to_string(),
+                    limit: MAX_JSON_VALUES,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A JSON path built on the stack while walking a document: `$.nodes[3].inputs[0].link`.
@@ -186,6 +220,23 @@ fn exact_int(n: &serde_json::Number) -> Option<i128> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_document_of_too_many_values_is_refused_before_parsing() {
+        let many = format!("[{}0]", "0,".repeat(MAX_JSON_VALUES));
+        let err = parse(&many).unwrap_err();
+        assert_eq!(err.code(), "TOO_LARGE");
+        // Separators inside strings are text, not values.
+        let text = format!("[\"{}\", \"a\\\"b,\"]", ",".repeat(MAX_JSON_VALUES));
+        assert!(parse(&text).is_ok());
+        let resp = crate::protocol::HttpResponse {
+            status: 200,
+            body: many.into_bytes(),
+        };
+        let err = crate::protocol::response::history_response(&resp).unwrap_err();
+        assert_eq!(err.code(), "TOO_LARGE");
+        assert!(err.to_string().contains("/history"), "{err}");
+    }
 
     #[test]
     fn paths_render_like_jsonpath() {

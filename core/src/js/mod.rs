@@ -330,6 +330,7 @@ pub fn error_data(error: &Error) -> Value {
             put("size", json!(size));
             put("limit", json!(limit));
         }
+        Error::TooManyValues { limit, .. } => put("limit", json!(limit)),
         _ => {}
     }
     Value::Object(out)

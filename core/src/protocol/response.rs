@@ -41,6 +41,7 @@ pub fn json_body(route: &str, resp: &HttpResponse) -> Result<Value> {
             limit: MAX_JSON_BYTES,
         });
     }
+    crate::json::check_value_budget(&resp.body, &format!("response of {route}"))?;
     serde_json::from_slice(&resp.body).map_err(|e| bad(route, format!("not JSON: {e}")))
 }
 
@@ -67,7 +68,11 @@ pub struct PromptAccepted {
 pub fn prompt_response(resp: &HttpResponse) -> Result<PromptAccepted> {
     let route = "/prompt";
     if resp.status == 400 {
-        if let Ok(Value::Object(body)) = serde_json::from_slice::<Value>(&resp.body) {
+        let parsed =
+            crate::json::check_value_budget(&resp.body, "response of /prompt").and_then(|()| {
+                serde_json::from_slice::<Value>(&resp.body).map_err(|e| bad(route, e.to_string()))
+            });
+        if let Ok(Value::Object(body)) = parsed {
             return Err(Error::PromptRejected {
                 status: 400,
                 error: Box::new(body.get("error").cloned().unwrap_or(Value::Null)),

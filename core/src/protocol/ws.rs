@@ -8,6 +8,11 @@ use crate::error::{Error, Result};
 /// The largest message the client decodes (SaveImageWebsocket sends full-size PNGs).
 pub const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
 
+/// The largest text message the client parses. ComfyUI's are kilobytes (an `executed` listing
+/// a thousand files is ~100 KB); parsed into exact JSON values a text grows up to ~40×, so a
+/// larger one is skipped unparsed instead of costing gigabytes.
+pub const MAX_TEXT_MESSAGE_BYTES: usize = 8 * 1024 * 1024;
+
 /// The error for a refused WebSocket upgrade, from the status and body of the refusal (the
 /// native transport sees them in the handshake) or of an HTTP request made to the same server
 /// right after (the WebSocket API of browsers and Node hides them). `None` when that answer was
@@ -128,11 +133,11 @@ fn text_of(v: &Value, key: &str) -> Option<String> {
 impl ServerMessage {
     /// Decodes a text frame `{"type": …, "data": {…}}`.
     pub fn from_text(text: &str) -> Result<ServerMessage> {
-        if text.len() > MAX_MESSAGE_BYTES {
+        if text.len() > MAX_TEXT_MESSAGE_BYTES {
             return Err(Error::TooLarge {
-                what: "WebSocket message".into(),
+                what: "WebSocket text message".into(),
                 size: text.len(),
-                limit: MAX_MESSAGE_BYTES,
+                limit: MAX_TEXT_MESSAGE_BYTES,
             });
         }
         let v: Value =
@@ -314,6 +319,19 @@ mod tests {
         };
         assert_eq!((status, route.as_str(), body.len()), (403, "/ws", 4096));
         assert!(refused_upgrade(200, b"{}").is_none());
+    }
+
+    #[test]
+    fn a_text_message_over_the_parse_limit_is_refused_unparsed() {
+        // 9 MiB of `0,` inside a list: valid JSON that would grow ~40× as exact values.
+        let mut text = String::from(r#"{"type": "x", "data": {"a": ["#);
+        text.push_str(&"0,".repeat(MAX_TEXT_MESSAGE_BYTES / 2 + 1));
+        text.push_str("0]}}");
+        let err = ServerMessage::from_text(&text).unwrap_err();
+        assert_eq!(err.code(), "TOO_LARGE");
+        let small =
+            r#"{"type": "status", "data": {"status": {"exec_info": {"queue_remaining": 0}}}}"#;
+        assert!(ServerMessage::from_text(small).is_ok());
     }
 
     #[test]
