@@ -619,9 +619,13 @@ pub(crate) struct HistoryArgs {
 
 pub(crate) async fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
     let client = args.server.connect_required().await?;
-    let entries = client
+    let mut entries = client
         .history(args.prompt_id.as_deref(), Some(args.max_items))
         .await?;
+    // Asked for one prompt, show that one only, whatever else the server sends.
+    if let Some(id) = &args.prompt_id {
+        entries.retain(|e| &e.prompt_id == id);
+    }
     if let (Some(id), true) = (&args.prompt_id, entries.is_empty()) {
         eprintln!("comfywire: no such prompt in the server's history: {id}");
         return Ok(ExitCode::from(1));
@@ -630,7 +634,9 @@ pub(crate) async fn history(args: HistoryArgs) -> anyhow::Result<ExitCode> {
         let files = response::output_files(&entry.outputs).len();
         println!(
             "{}\t{}\t{} file(s)",
-            entry.prompt_id, entry.status_str, files
+            crate::save::printable(&entry.prompt_id),
+            crate::save::printable(&entry.status_str),
+            files
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -636,17 +636,28 @@ export class ComfyClient {
 
   /**
    * Server messages from now on, as an async iterator; ends when the client closes or
-   * `signal` aborts.
-   * @param {{signal?: AbortSignal, types?: string[]}} [options]
-   * @returns {AsyncIterable<ServerMessage>}
+   * `signal` aborts. A reader slower than the server holds at most `maxQueued` messages
+   * (default 1024): past that the oldest preview goes first, then the oldest message, and the
+   * iterator's `dropped` counts them.
+   * @param {{signal?: AbortSignal, types?: string[], maxQueued?: number}} [options]
+   * @returns {AsyncIterable<ServerMessage> & {readonly dropped: number}}
    */
-  events({ signal, types } = {}) {
+  events({ signal, types, maxQueued = 1024 } = {}) {
     const queue = [];
     let wake = null;
     let ended = false;
+    let dropped = 0;
+    const limit = Math.max(1, Math.floor(maxQueued));
     const push = (m) => {
       if (m.type === 'close') ended = true;
-      else if (!types || types.includes(m.type)) queue.push(m);
+      else if (!types || types.includes(m.type)) {
+        if (queue.length >= limit) {
+          const preview = queue.findIndex((q) => q.type === 'preview');
+          queue.splice(preview >= 0 ? preview : 0, 1);
+          dropped++;
+        }
+        queue.push(m);
+      }
       wake?.();
     };
     const offAll = this.on('*', push);
@@ -655,6 +666,7 @@ export class ComfyClient {
     signal?.addEventListener('abort', stop, { once: true });
     return {
       [Symbol.asyncIterator]() { return this; },
+      get dropped() { return dropped; },
       async next() {
         for (;;) {
           if (queue.length) return { value: queue.shift(), done: false };

@@ -301,14 +301,19 @@ export class ComfyClient {
     } : ServerMessageOf<T>) => void): () => void;
     /**
      * Server messages from now on, as an async iterator; ends when the client closes or
-     * `signal` aborts.
-     * @param {{signal?: AbortSignal, types?: string[]}} [options]
-     * @returns {AsyncIterable<ServerMessage>}
+     * `signal` aborts. A reader slower than the server holds at most `maxQueued` messages
+     * (default 1024): past that the oldest preview goes first, then the oldest message, and the
+     * iterator's `dropped` counts them.
+     * @param {{signal?: AbortSignal, types?: string[], maxQueued?: number}} [options]
+     * @returns {AsyncIterable<ServerMessage> & {readonly dropped: number}}
      */
-    events({ signal, types }?: {
+    events({ signal, types, maxQueued }?: {
         signal?: AbortSignal;
         types?: string[];
-    }): AsyncIterable<ServerMessage>;
+        maxQueued?: number;
+    }): AsyncIterable<ServerMessage> & {
+        readonly dropped: number;
+    };
     /**
      * How often this client woke up for a deadline (diagnostics: an idle client does not).
      * @type {number}

@@ -431,6 +431,14 @@ test('server messages as an async iterator and as callbacks', async () => {
     off();
     for (const type of ['execution_start', 'executing', 'executed', 'execution_success']) assert.ok(types.has(type), `${type} in ${[...types]}`);
     assert.ok(statuses.length > 0 && typeof statuses[0].queueRemaining === 'number');
+    // A reader that does not keep up holds a bounded queue, and is told how much it lost.
+    const slow = client.events({ maxQueued: 3 });
+    await client.run(tinyPrompt(21));
+    const kept = [];
+    for (let i = 0; i < 3; i++) kept.push((await slow.next()).value.type);
+    assert.ok(slow.dropped > 0, `dropped ${slow.dropped}`);
+    assert.ok(kept.includes('execution_success') || kept.includes('executing') || kept.includes('status'), kept.join());
+    await slow.return();
     // An AbortSignal ends an iterator that is waiting; so does close().
     const controller = new AbortController();
     const idle = (async () => { for await (const m of client.events({ signal: controller.signal })) void m; })();
