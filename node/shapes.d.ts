@@ -286,7 +286,14 @@ preferNamedValues?: boolean,
  * Keep interior ids of expanded subgraphs as saved instead of renumbering colliding ones
  * as the editor has done since 1.42 (default false: renumber, as the editor does).
  */
-keepSubgraphIds?: boolean, };
+keepSubgraphIds?: boolean, 
+/**
+ * Produce what the file's author meant where the editor demonstrably loses it, each repair
+ * reported as a warning (default false: the editor's output). Today: array links of a
+ * file whose `version` is not 0.4 (`ARRAY_LINKS_REPAIRED` instead of
+ * `ARRAY_LINKS_IGNORED`).
+ */
+repair?: boolean, };
 
 /**
  * How `control_after_generate` widgets (seeds…) change before a run.

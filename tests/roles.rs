@@ -13,18 +13,29 @@ fn has_input(prompt: &Prompt, names: &[&str]) -> bool {
         .any(|n| names.iter().any(|name| n.inputs.contains_key(*name)))
 }
 
+/// A text encoder whose conditioning some node uses (an encoder nothing reads, as in a prompt
+/// whose links the editor dropped, is no prompt a person would point at).
 fn has_text_encoder(prompt: &Prompt, catalog: &Catalog) -> bool {
-    prompt.nodes.values().any(|n| {
-        n.class_type
-            .as_deref()
-            .and_then(|c| catalog.get(c))
-            .is_some_and(|d| {
-                d.outputs.iter().any(|o| o.output_type == "CONDITIONING")
-                    && d.inputs.iter().any(|i| {
-                        i.spec.type_name() == "STRING"
-                            && (i.spec.multiline() || i.spec.dynamic_prompts())
-                    })
-            })
+    let used = |id: &str| {
+        prompt.nodes.values().any(|other| {
+            other
+                .inputs
+                .values()
+                .any(|v| v.as_array().is_some_and(|l| l.len() == 2 && l[0] == id))
+        })
+    };
+    prompt.nodes.iter().any(|(id, n)| {
+        used(id)
+            && n.class_type
+                .as_deref()
+                .and_then(|c| catalog.get(c))
+                .is_some_and(|d| {
+                    d.outputs.iter().any(|o| o.output_type == "CONDITIONING")
+                        && d.inputs.iter().any(|i| {
+                            i.spec.type_name() == "STRING"
+                                && (i.spec.multiline() || i.spec.dynamic_prompts())
+                        })
+                })
     })
 }
 

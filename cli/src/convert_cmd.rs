@@ -24,6 +24,10 @@ pub(crate) struct ConvertArgs {
     /// Restore widget values by name (`widgets_values_named`) instead of positionally.
     #[arg(long)]
     prefer_named_values: bool,
+    /// Produce what the file's author meant where the editor demonstrably loses it (each repair
+    /// is a warning); default: exactly the editor's prompt.
+    #[arg(long)]
+    repair: bool,
 }
 
 pub(crate) fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
@@ -35,6 +39,7 @@ pub(crate) fn run(args: ConvertArgs) -> anyhow::Result<ExitCode> {
             None => DynamicPrompts::Keep,
         },
         prefer_named_values: args.prefer_named_values,
+        repair: args.repair,
         ..ConvertOptions::default()
     };
     // An API prompt passes through unchanged, so scripts can feed either format.

@@ -98,6 +98,14 @@ test('objects, JSON text and file bytes convert alike; warnings are values', asy
   const warned = cw.convert(broken, { catalog });
   assert.ok(warned.warnings.length >= 1, 'an unknown node is a warning');
   assert.equal(typeof warned.warnings[0].code, 'string');
+  // Array links under another version than 0.4: dropped as the editor does, kept under repair.
+  const noVersion = await fixtureText('goldens/array-links__no-version.workflow.json');
+  const asEditor = cw.convert(noVersion, { catalog });
+  assert.equal(asEditor.warnings[0].code, 'ARRAY_LINKS_IGNORED');
+  assert.equal(asEditor.prompt['3'].inputs.model, undefined);
+  const repaired = cw.convert(noVersion, { catalog, repair: true });
+  assert.equal(repaired.warnings[0].code, 'ARRAY_LINKS_REPAIRED');
+  assert.deepEqual(repaired.prompt['3'].inputs.model, ['4', 0]);
 });
 
 test('parameters with specs and roles', () => {

@@ -49,6 +49,11 @@ pub struct ConvertOptions {
     /// Keep subgraph interior node ids as saved instead of renumbering colliding ones as the
     /// editor has done since 1.42 (affects execution ids such as `"10:69"`).
     pub keep_subgraph_ids: bool,
+    /// Produce what the file's author meant where the editor demonstrably loses it, each repair
+    /// reported as a warning of its own code. Today: array links of a file whose `version` is
+    /// not 0.4, which the editor drops (`ARRAY_LINKS_IGNORED`) and this keeps
+    /// (`ARRAY_LINKS_REPAIRED`). Off by default: the output stays the editor's.
+    pub repair: bool,
 }
 
 /// The result of a conversion: the prompt and everything that could not be done exactly.

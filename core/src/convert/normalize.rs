@@ -27,6 +27,7 @@ pub(crate) fn normalize(
         frontend_version: workflow.frontend_version.clone(),
         raw: Value::Null,
     };
+    array_links(&workflow.raw, &mut wf, options, warnings);
     dedupe_definitions(&mut wf.subgraphs);
     let mut last_node_id = if options.keep_subgraph_ids {
         observed_last_id(&wf)
@@ -37,6 +38,56 @@ pub(crate) fn normalize(
         super::group_nodes::expand(&mut wf, catalog, &mut last_node_id, warnings)?;
     }
     Ok(wf)
+}
+
+/// The editor reads links saved as arrays only when the file's `version` is the number 0.4
+/// (checked with editor 1.58.1: no `version`, `0.3`, `1` and the string `"0.4"` all lose them).
+/// Otherwise it takes each array for a link object without an id, so no input is connected.
+fn array_links(
+    raw: &Value,
+    wf: &mut Workflow,
+    options: &ConvertOptions,
+    warnings: &mut Vec<Warning>,
+) {
+    let arrays = raw
+        .get("links")
+        .and_then(Value::as_array)
+        .is_some_and(|links| links.first().is_some_and(Value::is_array));
+    let version = raw.get("version");
+    let read_by_editor =
+        version.and_then(Value::as_f64) == Some(0.4) && version.is_some_and(Value::is_number);
+    if !arrays || read_by_editor || wf.graph.links.is_empty() {
+        return;
+    }
+    let shown = version.map_or("no `version`".to_string(), |v| format!("`version` {v}"));
+    let count = wf.graph.links.len();
+    if options.repair {
+        warnings.push(Warning::new(
+            WarningCode::ArrayLinksRepaired,
+            None,
+            "$.links",
+            format!("{count} links saved as arrays under {shown}: kept (repair); the editor would drop them"),
+        ));
+        return;
+    }
+    warnings.push(Warning::new(
+        WarningCode::ArrayLinksIgnored,
+        None,
+        "$.links",
+        format!(
+            "{count} links saved as arrays under {shown}: dropped, as the editor does (it reads arrays only \
+             with version 0.4), so no input is connected; the repair option keeps them"
+        ),
+    ));
+    wf.graph.links.clear();
+    for node in wf.graph.nodes.iter_mut() {
+        for input in node.inputs.iter_mut() {
+            input.link = None;
+        }
+        for output in node.outputs.iter_mut() {
+            output.links.clear();
+        }
+    }
 }
 
 /// The first definition of an id wins; inside a definition, the first node of an id wins.

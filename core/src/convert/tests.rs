@@ -380,3 +380,55 @@ fn exponentially_nested_subgraphs_are_refused_not_expanded() {
     assert!(err.to_string().contains("100000 nodes"), "{err}");
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
+
+/// Two nodes and one array link, under the given `version` (or none).
+fn array_linked(version: Option<Value>) -> Value {
+    let mut wf = json!({
+        "nodes": [
+            {"id": 1, "type": "EmptyImage", "widgets_values": [8, 8, 1, 0],
+             "outputs": [{"name": "IMAGE", "type": "IMAGE", "links": [1]}]},
+            {"id": 2, "type": "SaveImage", "widgets_values": ["x"],
+             "inputs": [{"name": "images", "type": "IMAGE", "link": 1}]}
+        ],
+        "links": [[1, 1, 0, 2, 0, "IMAGE"]]
+    });
+    if let Some(v) = version {
+        wf["version"] = v;
+    }
+    wf
+}
+
+#[test]
+fn array_links_are_read_under_version_0_4_only_as_the_editor_does() {
+    let read = run(
+        Catalog::embedded(),
+        array_linked(Some(json!(0.4))),
+        &ConvertOptions::default(),
+    );
+    assert_eq!(inputs(&read, "2")["images"], json!(["1", 0]));
+    assert!(read.warnings.is_empty(), "{:?}", read.warnings);
+    for version in [None, Some(json!(0.3)), Some(json!(1)), Some(json!("0.4"))] {
+        let dropped = run(
+            Catalog::embedded(),
+            array_linked(version.clone()),
+            &ConvertOptions::default(),
+        );
+        assert_eq!(inputs(&dropped, "2").get("images"), None, "{version:?}");
+        assert_eq!(dropped.warnings.len(), 1, "{:?}", dropped.warnings);
+        assert_eq!(dropped.warnings[0].code, WarningCode::ArrayLinksIgnored);
+        let repaired = run(
+            Catalog::embedded(),
+            array_linked(version.clone()),
+            &ConvertOptions {
+                repair: true,
+                ..ConvertOptions::default()
+            },
+        );
+        assert_eq!(
+            inputs(&repaired, "2")["images"],
+            json!(["1", 0]),
+            "{version:?}"
+        );
+        assert_eq!(repaired.warnings[0].code, WarningCode::ArrayLinksRepaired);
+    }
+}

@@ -33,6 +33,11 @@ pub enum WarningCode {
     GroupNodeUnsupported,
     /// Interior node ids of a subgraph were renumbered, as the editor does since 1.42.
     SubgraphIdsRenumbered,
+    /// Links saved as arrays in a file whose `version` is not 0.4: the editor reads them as link
+    /// objects, finds no ids, and leaves every input unconnected; so does the conversion.
+    ArrayLinksIgnored,
+    /// The same links, kept under the `repair` option.
+    ArrayLinksRepaired,
 }
 
 impl WarningCode {
@@ -51,6 +56,8 @@ impl WarningCode {
             WarningCode::ProxyWidgetQuarantined => "PROXY_WIDGET_QUARANTINED",
             WarningCode::GroupNodeUnsupported => "GROUP_NODE_UNSUPPORTED",
             WarningCode::SubgraphIdsRenumbered => "SUBGRAPH_IDS_RENUMBERED",
+            WarningCode::ArrayLinksIgnored => "ARRAY_LINKS_IGNORED",
+            WarningCode::ArrayLinksRepaired => "ARRAY_LINKS_REPAIRED",
         }
     }
 }

@@ -47,6 +47,7 @@ pub fn convert_options(options: &Value) -> Result<ConvertOptions> {
     }
     out.prefer_named_values = given.prefer_named_values.unwrap_or(false);
     out.keep_subgraph_ids = given.keep_subgraph_ids.unwrap_or(false);
+    out.repair = given.repair.unwrap_or(false);
     Ok(out)
 }
 

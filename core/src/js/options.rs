@@ -111,6 +111,11 @@ pub struct Convert {
     /// Keep interior ids of expanded subgraphs as saved instead of renumbering colliding ones
     /// as the editor has done since 1.42 (default false: renumber, as the editor does).
     pub keep_subgraph_ids: Option<bool>,
+    /// Produce what the file's author meant where the editor demonstrably loses it, each repair
+    /// reported as a warning (default false: the editor's output). Today: array links of a
+    /// file whose `version` is not 0.4 (`ARRAY_LINKS_REPAIRED` instead of
+    /// `ARRAY_LINKS_IGNORED`).
+    pub repair: Option<bool>,
 }
 
 /// How `control_after_generate` widgets (seeds…) change before a run.
