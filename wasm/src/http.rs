@@ -116,18 +116,58 @@ async fn send_once(
             limit: MAX_BODY_BYTES,
         });
     }
-    let body = match select(Box::pin(response.binary()), &mut timer).await {
-        Either::Left((result, _)) => result.map_err(|e| transport(route, e))?,
+    let body = match select(Box::pin(read_capped(&response, route)), &mut timer).await {
+        Either::Left((result, _)) => result,
         Either::Right(_) => return Err(timed_out(controller)),
     };
-    if body.len() > MAX_BODY_BYTES {
-        return Err(Error::TooLarge {
-            what: format!("response of {route}"),
-            size: body.len(),
-            limit: MAX_BODY_BYTES,
-        });
+    if body.is_err()
+        && let Some(c) = &controller
+    {
+        c.abort(); // stop the download the cap refused
     }
-    Ok((HttpResponse { status, body }, location))
+    Ok((HttpResponse { status, body: body? }, location))
+}
+
+/// The body, read chunk by chunk and refused as soon as it passes [`MAX_BODY_BYTES`]: `fetch`
+/// decodes `Content-Encoding` itself, so a small gzip body can inflate far past any declared
+/// length, and buffering it whole first could exhaust the page.
+async fn read_capped(response: &gloo_net::http::Response, route: &str) -> Result<Vec<u8>, Error> {
+    use wasm_bindgen::JsCast;
+    let too_large = |size: usize| Error::TooLarge {
+        what: format!("response of {route}"),
+        size,
+        limit: MAX_BODY_BYTES,
+    };
+    let Some(stream) = response.body() else {
+        return Ok(Vec::new()); // no body (204, HEAD…)
+    };
+    let reader: web_sys::ReadableStreamDefaultReader = stream
+        .get_reader()
+        .dyn_into()
+        .map_err(|_| transport(route, "the response body has no default reader"))?;
+    let mut body = Vec::new();
+    loop {
+        let chunk = wasm_bindgen_futures::JsFuture::from(reader.read())
+            .await
+            .map_err(|e| transport(route, format!("{e:?}")))?;
+        let done = js_sys::Reflect::get(&chunk, &"done".into())
+            .map(|d| d.is_truthy())
+            .unwrap_or(true);
+        if done {
+            return Ok(body);
+        }
+        let value = js_sys::Reflect::get(&chunk, &"value".into())
+            .map_err(|e| transport(route, format!("{e:?}")))?;
+        let bytes = js_sys::Uint8Array::new(&value);
+        let size = body.len() + bytes.length() as usize;
+        if size > MAX_BODY_BYTES {
+            let _ = reader.cancel();
+            return Err(too_large(size));
+        }
+        let start = body.len();
+        body.resize(size, 0);
+        bytes.copy_to(&mut body[start..]);
+    }
 }
 
 fn web_abort() -> Option<web_sys::AbortController> {
