@@ -125,7 +125,13 @@ async fn send_once(
     {
         c.abort(); // stop the download the cap refused
     }
-    Ok((HttpResponse { status, body: body? }, location))
+    Ok((
+        HttpResponse {
+            status,
+            body: body?,
+        },
+        location,
+    ))
 }
 
 /// The body, read chunk by chunk and refused as soon as it passes [`MAX_BODY_BYTES`]: `fetch`
