@@ -51,7 +51,7 @@ fn dynamic_combo_children_follow_the_selected_option() {
             {"id": 2, "type": "Resize",
              "inputs": [{"name": "image", "type": "IMAGE", "link": 1}, {"name": "resize_type.mask", "type": "MASK", "link": 2}],
              "widgets_values": ["scale longer dimension", 2048, "lanczos"]}
-        ], "links": [[1, 1, 0, 2, 0, "IMAGE"], [2, 1, 1, 2, 1, "MASK"]]}),
+        ], "version": 0.4, "links": [[1, 1, 0, 2, 0, "IMAGE"], [2, 1, 1, 2, 1, "MASK"]]}),
         &ConvertOptions::default(),
     );
     let expected = json!({"resize_type": "scale longer dimension", "resize_type.longer_size": 2048,
@@ -81,7 +81,7 @@ fn autogrow_sockets_are_the_saved_dotted_inputs() {
                 {"name": "images.image0", "type": "IMAGE", "link": 1},
                 {"name": "images.image1", "type": "IMAGE", "link": 2},
                 {"name": "images.image2", "type": "IMAGE", "link": null}]}
-        ], "links": [[1, 1, 0, 2, 0, "IMAGE"], [2, 1, 0, 2, 1, "IMAGE"]]}),
+        ], "version": 0.4, "links": [[1, 1, 0, 2, 0, "IMAGE"], [2, 1, 0, 2, 1, "IMAGE"]]}),
         &ConvertOptions::default(),
     );
     let expected = json!({"images.image0": ["1", 0], "images.image1": ["1", 0]});
@@ -276,7 +276,7 @@ fn a_reroute_cycle_is_reported_not_looped() {
         {"id": 1, "type": "Reroute", "inputs": [{"name": "", "type": "*", "link": 2}], "outputs": [{"name": "", "type": "*", "links": [1, 3]}]},
         {"id": 2, "type": "Reroute", "inputs": [{"name": "", "type": "*", "link": 1}], "outputs": [{"name": "", "type": "*", "links": [2]}]},
         {"id": 3, "type": "PreviewImage", "inputs": [{"name": "images", "type": "IMAGE", "link": 3}]}
-    ], "links": [[1, 1, 0, 2, 0, "*"], [2, 2, 0, 1, 0, "*"], [3, 1, 0, 3, 0, "IMAGE"]]});
+    ], "version": 0.4, "links": [[1, 1, 0, 2, 0, "*"], [2, 2, 0, 1, 0, "*"], [3, 1, 0, 3, 0, "IMAGE"]]});
     let c = run(Catalog::embedded(), wf, &ConvertOptions::default());
     assert!(json_eq(&inputs(&c, "3"), &json!({})));
     assert!(c.warnings.iter().any(|w| w.code == WarningCode::LinkCycle));
