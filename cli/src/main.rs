@@ -189,14 +189,8 @@ pub(crate) struct CatalogArgs {
     /// included).
     #[arg(long, value_name = "URL", conflicts_with = "object_info")]
     server: Option<String>,
-    /// Bearer token for a server behind an authenticating proxy.
-    #[arg(
-        long,
-        value_name = "TOKEN",
-        env = "COMFYUI_TOKEN",
-        hide_env_values = true
-    )]
-    token: Option<String>,
+    #[command(flatten)]
+    token: crate::server_cmd::TokenArg,
 }
 
 impl CatalogArgs {
@@ -208,7 +202,7 @@ impl CatalogArgs {
     pub(crate) fn load(&self) -> anyhow::Result<std::borrow::Cow<'static, Catalog>> {
         if let Some(url) = &self.server {
             let mut config = comfywire_client::ClientConfig::new(url);
-            config.bearer = self.token.clone();
+            config.bearer = self.token.value.clone();
             let catalog = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()?

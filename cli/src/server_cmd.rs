@@ -19,14 +19,21 @@ pub(crate) struct ServerArgs {
     /// Server URL (default: $COMFYUI_URL; `run` starts the bundled emulator when neither is set).
     #[arg(long, value_name = "URL")]
     server: Option<String>,
+    #[command(flatten)]
+    token: TokenArg,
+}
+
+/// `--token` / `$COMFYUI_TOKEN`, for every command that talks to a server.
+#[derive(Debug, Args)]
+pub(crate) struct TokenArg {
     /// Bearer token for servers behind an authenticating proxy.
     #[arg(
-        long,
+        long = "token",
         value_name = "TOKEN",
         env = "COMFYUI_TOKEN",
         hide_env_values = true
     )]
-    token: Option<String>,
+    pub(crate) value: Option<String>,
 }
 
 impl ServerArgs {
@@ -42,7 +49,7 @@ impl ServerArgs {
 
     async fn connect_with(&self, mut config: ClientConfig) -> anyhow::Result<Client> {
         let url = config.server.clone();
-        config.bearer = self.token.clone();
+        config.bearer = self.token.value.clone();
         Client::connect(config).await.with_context(|| {
             format!(
                 "cannot connect to {}",

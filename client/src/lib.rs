@@ -51,23 +51,10 @@ pub struct ClientConfig {
     pub reconnect_window: Duration,
 }
 
+/// Shown as the core's connect options, whose `Debug` hides the credentials.
 impl std::fmt::Debug for ClientConfig {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        use comfywire::protocol::secrets::{HeaderNames, Hidden, redact_url};
-        f.debug_struct("ClientConfig")
-            .field("server", &redact_url(&self.server))
-            .field("client_id", &self.client_id)
-            .field("api_prefix", &self.api_prefix)
-            .field("bearer", &Hidden(&self.bearer))
-            .field("basic", &Hidden(&self.basic))
-            .field("headers", &HeaderNames(&self.headers))
-            .field("ws_token", &Hidden(&self.ws_token))
-            .field("request_timeout", &self.request_timeout)
-            .field("silence", &self.silence)
-            .field("reconnect_min", &self.reconnect_min)
-            .field("reconnect_max", &self.reconnect_max)
-            .field("reconnect_window", &self.reconnect_window)
-            .finish()
+        self.options().fmt(f)
     }
 }
 

@@ -25,19 +25,14 @@ fn boundary() -> String {
 /// sent to another origin). `fetch` is asked not to follow them itself: it would keep custom
 /// headers across origins.
 pub(crate) async fn send(request: &HttpRequest, timeout_ms: u32) -> Result<HttpResponse, Error> {
-    let mut current = std::borrow::Cow::Borrowed(request);
-    for _ in 0..=secrets::MAX_REDIRECTS {
-        let (response, location) = send_once(&current, timeout_ms).await?;
-        match secrets::follow_redirect(&current, response.status, location.as_deref())? {
-            Some(next) => current = std::borrow::Cow::Owned(next),
-            None => return Ok(response),
-        }
+    let mut redirects = secrets::Redirects::new(request);
+    let mut last = None;
+    while let Some(current) = redirects.next() {
+        let (response, location) = send_once(current, timeout_ms).await?;
+        redirects.answered(response.status, location.as_deref())?;
+        last = Some(response);
     }
-    Err(Error::Http {
-        status: 310,
-        route: request.route.to_string(),
-        body: format!("more than {} redirects", secrets::MAX_REDIRECTS),
-    })
+    last.ok_or_else(|| transport(request.route, "no request was sent"))
 }
 
 async fn send_once(

@@ -79,6 +79,50 @@ impl<T> fmt::Debug for Hidden<'_, T> {
 /// How many redirects a request follows before it gives up.
 pub const MAX_REDIRECTS: usize = 10;
 
+/// The request of one exchange as redirects move it, for a transport's loop:
+/// `while let Some(r) = redirects.next() { send r; redirects.answered(status, location)? }`.
+#[derive(Debug)]
+pub struct Redirects<'a> {
+    current: std::borrow::Cow<'a, HttpRequest>,
+    followed: usize,
+    done: bool,
+}
+
+impl<'a> Redirects<'a> {
+    pub fn new(request: &'a HttpRequest) -> Self {
+        Redirects {
+            current: std::borrow::Cow::Borrowed(request),
+            followed: 0,
+            done: false,
+        }
+    }
+
+    /// The request to send now, or `None` once the last answer was the response.
+    pub fn next(&self) -> Option<&HttpRequest> {
+        (!self.done).then_some(&*self.current)
+    }
+
+    /// The answer to [`Redirects::next`]'s request: a redirect to follow moves to it, anything
+    /// else ends the exchange (that answer is the response).
+    pub fn answered(&mut self, status: u16, location: Option<&str>) -> Result<()> {
+        match follow_redirect(&self.current, status, location)? {
+            Some(next) if self.followed < MAX_REDIRECTS => {
+                self.followed += 1;
+                self.current = std::borrow::Cow::Owned(next);
+            }
+            Some(_) => {
+                return Err(Error::Http {
+                    status,
+                    route: self.current.route.to_string(),
+                    body: format!("more than {MAX_REDIRECTS} redirects"),
+                });
+            }
+            None => self.done = true,
+        }
+        Ok(())
+    }
+}
+
 /// The request to send after `status` with `location` answered `request`, or `None` when the
 /// answer is not a redirect to follow (the caller then treats it as the response).
 ///
