@@ -370,6 +370,7 @@ test('fault matrix: every fault ends in the right outcome, none hangs', async ()
     assert.equal(await outcome({ instant_finish: true }, tinyPrompt(10)), 'SUCCESS', 'job finished before POST /prompt answered');
     assert.equal(await outcome({ ws_drop_mid_job: true, slow_history_ms: 300 }, defaultWorkflow()), 'SUCCESS', 'socket dropped mid-job');
     assert.equal(await outcome({ garbage_ws_frames: true }, tinyPrompt(11)), 'SUCCESS', 'garbage frames');
+    assert.equal(await outcome({ reassign_prompt_id: true }, tinyPrompt(15)), 'SUCCESS', 'the server ran it under its own id');
     assert.equal(await outcome({ execution_error: '*' }, tinyPrompt(12)), 'EXECUTION_ERROR');
     // A browser cannot read a 500 the server sends without CORS headers (ComfyUI never adds them to one).
     assert.equal(await outcome({ prompt_500: true }, tinyPrompt(13)), target === 'wasm-browser' ? 'NETWORK' : 'HTTP_STATUS');

@@ -63,6 +63,8 @@ pub fn submit_answer(
 ) -> (Events, Result<PromptAccepted>) {
     match answer.and_then(|r| response::prompt_response(&r)) {
         Ok(accepted) => {
+            // A server that ignored our prompt id runs the job under its own: follow that one.
+            tracker.reassigned(prompt_id, &accepted.prompt_id);
             tracker.submitted(prompt_id, now);
             tracker.accepted_with_errors(prompt_id, &accepted.node_errors);
             (Vec::new(), Ok(accepted))

@@ -7,7 +7,7 @@
 //! `GET /history/{id}`, where `{}` means "not known yet", never "done"; a job that is neither in
 //! the history nor in the queue was lost (the server restarted).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
@@ -280,6 +280,8 @@ pub struct JobTracker {
     /// When positions were last asked for (`GET /queue`), and whether a refresh waits.
     queue_refreshed_at: Option<u64>,
     queue_refresh_due: bool,
+    /// Our prompt id → the one the server ran the job under, when it did not keep ours.
+    assigned: HashMap<String, String>,
 }
 
 type Events = Vec<(String, JobEvent)>;
@@ -359,7 +361,29 @@ impl JobTracker {
     }
 
     /// Stops following a job without an outcome (its submission failed in transport).
+    /// The server accepted `ours` under another id: follow the job by that one from now on
+    /// (messages, history and cancels speak the server's id; results keep ours).
+    pub fn reassigned(&mut self, ours: &str, theirs: &str) {
+        if ours != theirs && self.jobs.contains_key(ours) {
+            self.assigned.insert(ours.to_string(), theirs.to_string());
+        }
+    }
+
+    /// The id the server knows our job by.
+    pub fn server_id<'a>(&'a self, ours: &'a str) -> &'a str {
+        self.assigned.get(ours).map_or(ours, String::as_str)
+    }
+
+    /// Our id of a job the server names `theirs`.
+    fn ours(&self, theirs: &str) -> String {
+        self.assigned
+            .iter()
+            .find(|(_, t)| t.as_str() == theirs)
+            .map_or_else(|| theirs.to_string(), |(o, _)| o.clone())
+    }
+
     pub fn forget(&mut self, prompt_id: &str) {
+        self.assigned.remove(prompt_id);
         self.jobs.shift_remove(prompt_id);
         if self.running.as_deref() == Some(prompt_id) {
             self.running = None;
@@ -407,8 +431,15 @@ impl JobTracker {
     /// Actions to perform now (the tracker never does I/O itself).
     pub fn take_actions(&mut self) -> Vec<Action> {
         let mut seen = HashSet::new();
-        std::mem::take(&mut self.actions)
+        let actions = std::mem::take(&mut self.actions);
+        actions
             .into_iter()
+            .map(|a| match a {
+                Action::FetchHistory { prompt_id } => Action::FetchHistory {
+                    prompt_id: self.server_id(&prompt_id).to_string(),
+                },
+                other => other,
+            })
             .filter(|a| seen.insert(a.clone()))
             .collect()
     }
@@ -431,6 +462,7 @@ impl JobTracker {
         let Some(job) = self.jobs.shift_remove(prompt_id) else {
             return Vec::new();
         };
+        self.assigned.remove(prompt_id);
         if self.running.as_deref() == Some(prompt_id) {
             self.running = None;
         }
@@ -463,7 +495,7 @@ impl JobTracker {
         // the job that is running, if it is ours.
         let id = message
             .prompt_id()
-            .map(str::to_string)
+            .map(|theirs| self.ours(theirs))
             .or_else(|| self.running.clone());
         if let ServerMessage::Status { .. } = message {
             if self.jobs.values().any(|j| j.phase == Phase::Queued) {
@@ -591,11 +623,15 @@ impl JobTracker {
 
     /// Feeds the answer to `GET /history/{prompt_id}`.
     pub fn on_history(&mut self, prompt_id: &str, entries: &[HistoryEntry], now: u64) -> Events {
+        // `prompt_id` is the one the request named: the server's.
+        let ours = self.ours(prompt_id);
+        let prompt_id = ours.as_str();
+        let theirs = self.server_id(prompt_id).to_string();
         let Some(job) = self.jobs.get_mut(prompt_id) else {
             return Vec::new();
         };
         job.history_asked = Some(now);
-        let Some(entry) = entries.iter().find(|e| e.prompt_id == prompt_id) else {
+        let Some(entry) = entries.iter().find(|e| e.prompt_id == theirs) else {
             if job.lost_check == LostCheck::Asked {
                 return self.finish(prompt_id, Outcome::Lost);
             }
@@ -645,8 +681,9 @@ impl JobTracker {
     /// Feeds the answer to `GET /queue`: positions, and lost jobs.
     pub fn on_queue(&mut self, queue: &QueueState, now: u64) -> Events {
         let mut out = Vec::new();
+        let assigned = &self.assigned;
         for (id, job) in &mut self.jobs {
-            match queue.position(id) {
+            match queue.position(assigned.get(id).unwrap_or(id)) {
                 Some(position) => {
                     job.unknown_to_history = false;
                     job.lost_check = LostCheck::None;

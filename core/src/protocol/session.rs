@@ -448,7 +448,9 @@ impl Session {
     pub fn cancel(&mut self, prompt_id: &str) -> Vec<HttpRequest> {
         let plan = self.tracker.cancel(prompt_id);
         match &self.server {
-            Server::Comfy(endpoint) => driver::cancel_requests(endpoint, plan, prompt_id),
+            Server::Comfy(endpoint) => {
+                driver::cancel_requests(endpoint, plan, self.tracker.server_id(prompt_id))
+            }
             Server::Hosted(_) => Vec::new(),
         }
     }

@@ -36,6 +36,8 @@ pub struct Faults {
     pub forbidden: bool,
     /// `GET /object_info` answers `302 Found` to this URL (a proxy sending the client elsewhere).
     pub redirect_object_info: Option<String>,
+    /// `POST /prompt` ignores the client's `prompt_id` and runs the job under a new one.
+    pub reassign_prompt_id: bool,
 }
 
 impl Default for Faults {
@@ -53,6 +55,7 @@ impl Default for Faults {
             garbage_ws_frames: false,
             forbidden: false,
             redirect_object_info: None,
+            reassign_prompt_id: false,
         }
     }
 }
@@ -77,6 +80,7 @@ impl Faults {
             "garbage_ws_frames": self.garbage_ws_frames,
             "forbidden": self.forbidden,
             "redirect_object_info": self.redirect_object_info,
+            "reassign_prompt_id": self.reassign_prompt_id,
         })
     }
 
@@ -127,6 +131,7 @@ impl Faults {
                 "prompt_500" => next.prompt_500 = !null && boolean(key, value)?,
                 "garbage_ws_frames" => next.garbage_ws_frames = !null && boolean(key, value)?,
                 "forbidden" => next.forbidden = !null && boolean(key, value)?,
+                "reassign_prompt_id" => next.reassign_prompt_id = !null && boolean(key, value)?,
                 "redirect_object_info" => {
                     next.redirect_object_info = match value {
                         Value::Null => None,

@@ -105,6 +105,7 @@ impl Args {
             garbage_ws_frames: self.garbage_ws_frames,
             forbidden: self.forbidden,
             redirect_object_info: None,
+            reassign_prompt_id: false,
         };
         let config = EmulatorConfig {
             host: self.host,

@@ -69,8 +69,8 @@ pub fn submit(shared: &Shared, body: &Value) -> Answer {
         .cloned()
         .unwrap_or(json!({}));
     let prompt_id = match body.get("prompt_id") {
-        Some(v) => py_str(v),
-        None => uuid::Uuid::new_v4().to_string(),
+        Some(v) if !shared.faults().reassign_prompt_id => py_str(v),
+        _ => uuid::Uuid::new_v4().to_string(),
     };
     let mut prompt = body["prompt"].as_object().cloned().unwrap_or_default();
     let outputs = outputs_to_execute(
