@@ -79,6 +79,9 @@ run_js harness node --test --test-timeout=120000 tests/js/harness/selftest.test.
 # The real-server conformance checks, on the emulator (COMFYUI_URL=… scripts/test-real-server.sh
 # runs them on a real ComfyUI; CI has none).
 run_js conformance node --test --test-timeout=300000 tests/js/conformance.test.mjs
+# A hostile server (test-only, 127.0.0.1) against the addon (and the CLI) and wasm in Node.
+run_js hostile-napi env TARGET=napi node --test --test-timeout=300000 tests/js/hostile.test.mjs
+run_js hostile-wasm env TARGET=wasm-node node --test --test-timeout=300000 tests/js/hostile.test.mjs
 if [ -f tests/js/browser-example.test.mjs ]; then
   run_js browser-example node --test --test-timeout=300000 tests/js/browser-example.test.mjs
 fi

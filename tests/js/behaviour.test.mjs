@@ -541,30 +541,6 @@ test('a redirect to another origin carries no credentials; a browser does not fo
   }
 });
 
-test('a compressed body that inflates past the cap is refused while it downloads', { skip: target === 'wasm-browser' }, async () => {
-  const { createServer } = await import('node:http');
-  const { gzipSync } = await import('node:zlib');
-  // 300 MiB of zeros in about 300 KB: past the 256 MiB body cap once fetch inflates it.
-  const bomb = gzipSync(Buffer.alloc(300 << 20), { level: 9 });
-  const server = createServer((req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': bomb.length });
-    res.end(bomb);
-  });
-  await new Promise((ready) => server.listen(0, '127.0.0.1', ready));
-  const e = await emulator();
-  const client = await cw.ComfyClient.connect(e.url);
-  try {
-    await e.config({ redirect_object_info: `http://127.0.0.1:${server.address().port}/object_info` });
-    // fetch (wasm) inflates and the stream is cut at the cap; reqwest (the addon) does not
-    // inflate, and the compressed bytes are not JSON.
-    const expected = target === 'napi' ? 'BAD_RESPONSE' : 'TOO_LARGE';
-    await assert.rejects(client.objectInfo({ refresh: true }), (err) => err.code === expected);
-  } finally {
-    client.close();
-    server.close();
-  }
-});
-
 test('a request that outlives requestTimeoutMs is TIMEOUT, with its route', async () => {
   const e = await emulator();
   const client = await cw.ComfyClient.connect({ server: e.url, requestTimeoutMs: 300 });
