@@ -26,6 +26,19 @@ pub fn parse(text: &str) -> Result<Value> {
 /// Refuses, before parsing, a text with more than [`MAX_JSON_VALUES`] values: one pass that
 /// counts the separators and containers outside strings (an upper bound of the value count).
 pub fn check_value_budget(text: &[u8], what: &str) -> Result<()> {
+    if values_upper_bound(text, MAX_JSON_VALUES) > MAX_JSON_VALUES {
+        return Err(Error::TooManyValues {
+            what: what.to_string(),
+            limit: MAX_JSON_VALUES,
+        });
+    }
+    Ok(())
+}
+
+/// At least the number of values in `text` (every value but the root follows a `,` or opens
+/// its container's first slot), at most that plus the empty containers; stops counting past
+/// `stop_after`.
+fn values_upper_bound(text: &[u8], stop_after: usize) -> usize {
     let (mut count, mut in_string, mut escaped) = (1usize, false, false);
     for &b in text {
         if in_string {
@@ -40,15 +53,12 @@ pub fn check_value_budget(text: &[u8], what: &str) -> Result<()> {
             in_string = true;
         } else if matches!(b, b',' | b'[' | b'{') {
             count += 1;
-            if count > MAX_JSON_VALUES {
-                return Err(Error::TooManyValues {
-                    what: what.to_string(),
-                    limit: MAX_JSON_VALUES,
-                });
+            if count > stop_after {
+                return count;
             }
         }
     }
-    Ok(())
+    count
 }
 
 /// A JSON path built on the stack while walking a document: `$.nodes[3].inputs[0].link`.
@@ -220,6 +230,48 @@ fn exact_int(n: &serde_json::Number) -> Option<i128> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    fn values_and_empty_containers(v: &Value) -> (usize, usize) {
+        let children: Vec<&Value> = match v {
+            Value::Array(a) => a.iter().collect(),
+            Value::Object(o) => o.values().collect(),
+            _ => return (1, 0),
+        };
+        let empty = usize::from(children.is_empty());
+        children.iter().fold((1, empty), |(n, e), c| {
+            let (cn, ce) = values_and_empty_containers(c);
+            (n + cn, e + ce)
+        })
+    }
+
+    fn any_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(|n| json!(n)),
+            // Strings full of the bytes the scanner counts, and escapes.
+            "[,\\[\\]{}:\"\\\\a]{0,8}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 64, 6, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+                proptest::collection::vec(("[a-z,{\\[]{0,3}", inner), 0..6)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_value_count_bounds_the_true_count(v in any_json()) {
+            for text in [serde_json::to_string(&v).unwrap(), serde_json::to_string_pretty(&v).unwrap()] {
+                let (values, empty) = values_and_empty_containers(&v);
+                let counted = values_upper_bound(text.as_bytes(), usize::MAX);
+                proptest::prop_assert!(counted >= values && counted <= values + empty, "{text}: {counted} vs {values} (+{empty})");
+            }
+        }
+    }
 
     #[test]
     fn a_document_of_too_many_values_is_refused_before_parsing() {
