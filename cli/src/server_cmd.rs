@@ -146,6 +146,24 @@ pub(crate) struct RunArgs {
     seed_mode: String,
 }
 
+/// `work`, or `TIMEOUT` for `route` once `deadline` (from `--timeout SECS`) has passed.
+async fn by_deadline<T>(
+    deadline: Option<std::time::Instant>,
+    secs: Option<u64>,
+    route: &str,
+    work: impl std::future::Future<Output = T>,
+) -> Result<T, comfywire::Error> {
+    let Some(deadline) = deadline else {
+        return Ok(work.await);
+    };
+    tokio::time::timeout_at(deadline.into(), work)
+        .await
+        .map_err(|_| comfywire::Error::Timeout {
+            route: route.to_string(),
+            after_ms: secs.unwrap_or(0).saturating_mul(1000),
+        })
+}
+
 pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     let (emulator, url) = match args.server.url() {
         Some(url) => (None, url),
@@ -168,28 +186,21 @@ pub(crate) async fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
             .request_timeout
             .min(left.max(Duration::from_millis(1)));
     }
-    let within = |route: &'static str| {
-        let after_ms = args.timeout.unwrap_or(0).saturating_mul(1000);
-        move || comfywire::Error::Timeout {
-            route: route.to_string(),
-            after_ms,
-        }
-    };
-    let connecting = args.server.connect_with(config);
-    let client = match remaining() {
-        Some(left) => tokio::time::timeout(left, connecting)
-            .await
-            .map_err(|_| within("/ws")())??,
-        None => connecting.await?,
-    };
+    let client = by_deadline(
+        deadline,
+        args.timeout,
+        "/ws",
+        args.server.connect_with(config),
+    )
+    .await??;
     // Convert against the server's own catalog: values are positional over *its* widgets.
-    let reading = client.object_info(None);
-    let catalog = match remaining() {
-        Some(left) => tokio::time::timeout(left, reading)
-            .await
-            .map_err(|_| within("/object_info")())?,
-        None => reading.await,
-    }
+    let catalog = by_deadline(
+        deadline,
+        args.timeout,
+        "/object_info",
+        client.object_info(None),
+    )
+    .await?
     .context("cannot read the server's /object_info")?;
     let document = crate::read_document(&args.workflow)?;
     let mut conversion = document.into_prompt(&catalog, &ConvertOptions::default())?;

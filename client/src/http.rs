@@ -3,10 +3,8 @@
 use std::time::Duration;
 
 use comfywire::Error;
-use comfywire::protocol::{HttpRequest, HttpResponse, Method, secrets};
-
-/// How large a response body may grow before the client stops reading it.
-pub const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
+pub use comfywire::protocol::MAX_BODY_BYTES;
+use comfywire::protocol::{HttpRequest, HttpResponse, Method, body_too_large, secrets};
 
 #[derive(Debug, Clone)]
 pub(crate) struct Http {
@@ -42,13 +40,12 @@ impl Http {
         timeout: Option<Duration>,
     ) -> Result<HttpResponse, Error> {
         let mut redirects = secrets::Redirects::new(request);
-        let mut last = None;
-        while let Some(current) = redirects.next() {
-            let (response, location) = self.send_once(current, timeout).await?;
-            redirects.answered(response.status, location.as_deref())?;
-            last = Some(response);
+        loop {
+            let (response, location) = self.send_once(redirects.request(), timeout).await?;
+            if !redirects.follow(response.status, location.as_deref())? {
+                return Ok(response);
+            }
         }
-        last.ok_or_else(|| transport(request.route, "no request was sent"))
     }
 
     /// One exchange: the response and its `Location`, if any.
@@ -92,26 +89,18 @@ impl Http {
             .get(reqwest::header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .map(str::to_string);
-        if response
+        if let Some(size) = response
             .content_length()
-            .is_some_and(|len| len as usize > MAX_BODY_BYTES)
+            .map(|len| usize::try_from(len).unwrap_or(usize::MAX))
+            .filter(|len| *len > MAX_BODY_BYTES)
         {
-            let size = response.content_length().unwrap_or(0) as usize;
-            return Err(Error::TooLarge {
-                what: format!("response of {}", request.route),
-                size,
-                limit: MAX_BODY_BYTES,
-            });
+            return Err(body_too_large(request.route, size));
         }
         // Read in chunks so a hostile server cannot make the client buffer without bound.
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(failed)? {
             if body.len() + chunk.len() > MAX_BODY_BYTES {
-                return Err(Error::TooLarge {
-                    what: format!("response of {}", request.route),
-                    size: body.len() + chunk.len(),
-                    limit: MAX_BODY_BYTES,
-                });
+                return Err(body_too_large(request.route, body.len() + chunk.len()));
             }
             body.extend_from_slice(&chunk);
         }

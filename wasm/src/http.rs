@@ -1,12 +1,11 @@
 //! Sends the core's requests with `fetch` (gloo-net), with a timeout and a size cap.
 
 use comfywire::Error;
-use comfywire::protocol::{HttpRequest, HttpResponse, Method, secrets};
+use comfywire::protocol::{
+    HttpRequest, HttpResponse, MAX_BODY_BYTES, Method, body_too_large, secrets,
+};
 use futures_util::future::{Either, select};
 use gloo_net::http::RequestBuilder;
-
-/// How large a response body may be before the client refuses it.
-pub(crate) const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
 
 fn transport(route: &str, err: impl std::fmt::Display) -> Error {
     Error::Network {
@@ -26,13 +25,12 @@ fn boundary() -> String {
 /// headers across origins.
 pub(crate) async fn send(request: &HttpRequest, timeout_ms: u32) -> Result<HttpResponse, Error> {
     let mut redirects = secrets::Redirects::new(request);
-    let mut last = None;
-    while let Some(current) = redirects.next() {
-        let (response, location) = send_once(current, timeout_ms).await?;
-        redirects.answered(response.status, location.as_deref())?;
-        last = Some(response);
+    loop {
+        let (response, location) = send_once(redirects.request(), timeout_ms).await?;
+        if !redirects.follow(response.status, location.as_deref())? {
+            return Ok(response);
+        }
     }
-    last.ok_or_else(|| transport(request.route, "no request was sent"))
 }
 
 async fn send_once(
@@ -105,11 +103,7 @@ async fn send_once(
         .get("content-length")
         .and_then(|v| v.parse::<usize>().ok());
     if let Some(size) = declared.filter(|s| *s > MAX_BODY_BYTES) {
-        return Err(Error::TooLarge {
-            what: format!("response of {route}"),
-            size,
-            limit: MAX_BODY_BYTES,
-        });
+        return Err(body_too_large(route, size));
     }
     let body = match select(Box::pin(read_capped(&response, route)), &mut timer).await {
         Either::Left((result, _)) => result,
@@ -134,11 +128,6 @@ async fn send_once(
 /// length, and buffering it whole first could exhaust the page.
 async fn read_capped(response: &gloo_net::http::Response, route: &str) -> Result<Vec<u8>, Error> {
     use wasm_bindgen::JsCast;
-    let too_large = |size: usize| Error::TooLarge {
-        what: format!("response of {route}"),
-        size,
-        limit: MAX_BODY_BYTES,
-    };
     let Some(stream) = response.body() else {
         return Ok(Vec::new()); // no body (204, HEAD…)
     };
@@ -163,7 +152,7 @@ async fn read_capped(response: &gloo_net::http::Response, route: &str) -> Result
         let size = body.len() + bytes.length() as usize;
         if size > MAX_BODY_BYTES {
             let _ = reader.cancel();
-            return Err(too_large(size));
+            return Err(body_too_large(route, size));
         }
         let start = body.len();
         body.resize(size, 0);

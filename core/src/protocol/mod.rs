@@ -24,7 +24,7 @@ pub use job::{
     QUEUE_REFRESH_MS, ServerStop, TrackerConfig,
 };
 pub use pool::{Standing, pick_server};
-pub use request::{Body, HttpRequest, HttpResponse, Method};
+pub use request::{Body, HttpRequest, HttpResponse, MAX_BODY_BYTES, Method, body_too_large};
 pub use response::{HistoryEntry, OutputFile, PromptAccepted, QueueItem, QueueState};
 pub use session::{Frame, NextEvent, RequestId, Session, SessionConfig, Transmit, uuid_v4};
 pub use ws::{PreviewMeta, ServerMessage};

@@ -93,6 +93,19 @@ fn quote(text: &str) -> String {
         .replace(['\r', '\n'], " ")
 }
 
+/// How large a response body may grow before a transport stops reading it (SaveImage outputs
+/// and `/view` downloads can be large; JSON routes are held to [`super::response::MAX_JSON_BYTES`]).
+pub const MAX_BODY_BYTES: usize = 256 * 1024 * 1024;
+
+/// The error a transport returns once a body passes [`MAX_BODY_BYTES`] (declared or read).
+pub fn body_too_large(route: &str, size: usize) -> crate::Error {
+    crate::Error::TooLarge {
+        what: format!("response of {route}"),
+        size,
+        limit: MAX_BODY_BYTES,
+    }
+}
+
 /// A request to send. `Debug` shows header names, not their values.
 #[derive(Clone, PartialEq)]
 pub struct HttpRequest {

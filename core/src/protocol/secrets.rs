@@ -80,12 +80,11 @@ impl<T> fmt::Debug for Hidden<'_, T> {
 pub const MAX_REDIRECTS: usize = 10;
 
 /// The request of one exchange as redirects move it, for a transport's loop:
-/// `while let Some(r) = redirects.next() { send r; redirects.answered(status, location)? }`.
+/// `loop { send redirects.request(); if !redirects.follow(status, location)? { return it } }`.
 #[derive(Debug)]
 pub struct Redirects<'a> {
     current: std::borrow::Cow<'a, HttpRequest>,
     followed: usize,
-    done: bool,
 }
 
 impl<'a> Redirects<'a> {
@@ -93,33 +92,30 @@ impl<'a> Redirects<'a> {
         Redirects {
             current: std::borrow::Cow::Borrowed(request),
             followed: 0,
-            done: false,
         }
     }
 
-    /// The request to send now, or `None` once the last answer was the response.
-    pub fn next(&self) -> Option<&HttpRequest> {
-        (!self.done).then_some(&*self.current)
+    /// The request to send now.
+    pub fn request(&self) -> &HttpRequest {
+        &self.current
     }
 
-    /// The answer to [`Redirects::next`]'s request: a redirect to follow moves to it, anything
-    /// else ends the exchange (that answer is the response).
-    pub fn answered(&mut self, status: u16, location: Option<&str>) -> Result<()> {
-        match follow_redirect(&self.current, status, location)? {
-            Some(next) if self.followed < MAX_REDIRECTS => {
-                self.followed += 1;
-                self.current = std::borrow::Cow::Owned(next);
-            }
-            Some(_) => {
-                return Err(Error::Http {
-                    status,
-                    route: self.current.route.to_string(),
-                    body: format!("more than {MAX_REDIRECTS} redirects"),
-                });
-            }
-            None => self.done = true,
+    /// The answer to [`Redirects::request`]: `true` when it was a redirect to follow (send
+    /// [`Redirects::request`] again), `false` when it is the response.
+    pub fn follow(&mut self, status: u16, location: Option<&str>) -> Result<bool> {
+        let Some(next) = follow_redirect(&self.current, status, location)? else {
+            return Ok(false);
+        };
+        if self.followed == MAX_REDIRECTS {
+            return Err(Error::Http {
+                status,
+                route: self.current.route.to_string(),
+                body: format!("more than {MAX_REDIRECTS} redirects"),
+            });
         }
-        Ok(())
+        self.followed += 1;
+        self.current = std::borrow::Cow::Owned(next);
+        Ok(true)
     }
 }
 
@@ -246,6 +242,25 @@ mod tests {
                 .unwrap()
                 .is_none()
         );
+    }
+
+    #[test]
+    fn a_transport_loop_follows_at_most_ten_redirects() {
+        let start = get("http://h:8188/view");
+        let mut redirects = Redirects::new(&start);
+        for n in 0..MAX_REDIRECTS {
+            let next = format!("/hop{n}");
+            assert!(redirects.follow(302, Some(&next)).unwrap());
+            assert_eq!(redirects.request().url, format!("http://h:8188/hop{n}"));
+        }
+        let err = redirects.follow(302, Some("/one-more")).unwrap_err();
+        assert!(err.to_string().contains("more than 10 redirects"), "{err}");
+        let mut once = Redirects::new(&start);
+        assert!(
+            !once.follow(200, None).unwrap(),
+            "an answer that is not a redirect ends it"
+        );
+        assert_eq!(once.request().url, start.url);
     }
 
     #[test]
