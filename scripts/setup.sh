@@ -20,11 +20,13 @@ fi
 command -v node >/dev/null || { echo "setup: Node.js 20+ is required for the JavaScript tests" >&2; exit 1; }
 
 # Headless Chromium for the browser target of the JavaScript suite (tests/js/browser/run.mjs drives
-# it through playwright-core; no `npx playwright install`). Do not install Debian's binaryen.
-if [ ! -x /usr/bin/chromium ]; then
+# it through playwright-core; no `npx playwright install`), GNU time for the hostile suite's
+# peak-memory bound of the CLI, binutils' strip for the staged npm binaries. Do not install
+# Debian's binaryen.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/time ] || ! command -v strip > /dev/null; then
   SUDO=$([ "$(id -u)" -eq 0 ] || echo sudo)
   $SUDO apt-get update
-  $SUDO apt-get install -y --no-install-recommends chromium
+  $SUDO apt-get install -y --no-install-recommends chromium time binutils
 fi
 
 # The JavaScript toolchain and test dependencies, exactly as locked (napi CLI, playwright-core,

@@ -360,7 +360,6 @@ impl JobTracker {
         self.finish(prompt_id, Outcome::Rejected { error, node_errors })
     }
 
-    /// Stops following a job without an outcome (its submission failed in transport).
     /// The server accepted `ours` under another id: follow the job by that one from now on
     /// (messages, history and cancels speak the server's id; results keep ours).
     pub fn reassigned(&mut self, ours: &str, theirs: &str) {
@@ -382,6 +381,7 @@ impl JobTracker {
             .map_or_else(|| theirs.to_string(), |(o, _)| o.clone())
     }
 
+    /// Stops following a job without an outcome (its submission failed in transport).
     pub fn forget(&mut self, prompt_id: &str) {
         self.assigned.remove(prompt_id);
         self.jobs.shift_remove(prompt_id);
